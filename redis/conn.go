@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/ocredigo/redigo/internal/observability"
 	"github.com/ocredigo/redigo/internal/resp"
 )
 
@@ -32,26 +34,51 @@ type conn struct {
 	// that watching a context allocates no closure.
 	abortIO func()
 
-	mu      sync.Mutex
-	pending int   // commands sent whose replies are not yet received
-	err     error // set once: the connection is broken or closed
+	mu     sync.Mutex
+	obs    *observability.Conn // commands sent whose replies are not yet received
+	err    error               // set once: the connection is broken or closed
+	opened bool                // handed to the application: its close is counted
 }
 
 // NewConn returns a connection for an existing network connection.
 func NewConn(netConn net.Conn, readTimeout, writeTimeout time.Duration) Conn {
-	return newConn(netConn, readTimeout, writeTimeout)
+	c := newConn(netConn, readTimeout, writeTimeout, defaultClient, peerOf(netConn, "", 0))
+	c.opened = true
+	return c
 }
 
-func newConn(netConn net.Conn, readTimeout, writeTimeout time.Duration) *conn {
+// defaultClient records the connections made by NewConn.
+var defaultClient = observability.NewClient(observability.Options{})
+
+func newConn(netConn net.Conn, readTimeout, writeTimeout time.Duration, client *observability.Client, peer observability.Peer) *conn {
 	c := &conn{
 		netConn:      netConn,
 		readTimeout:  readTimeout,
 		writeTimeout: writeTimeout,
 		bw:           resp.NewWriter(netConn),
 		br:           resp.NewReader(netConn),
+		obs:          client.NewConn(peer),
 	}
 	c.abortIO = c.forceDeadline
 	return c
+}
+
+// peerOf describes the server end of netConn, dialed as address.
+func peerOf(netConn net.Conn, address string, db int) observability.Peer {
+	peer := observability.Peer{DB: db}
+	if host, port, err := net.SplitHostPort(address); err == nil {
+		peer.Address = host
+		peer.Port, _ = strconv.Atoi(port)
+	} else {
+		peer.Address = address
+	}
+	if addr, ok := netConn.RemoteAddr().(*net.TCPAddr); ok {
+		peer.IP = addr.IP.String()
+		if peer.Address == "" {
+			peer.Address, peer.Port = peer.IP, addr.Port
+		}
+	}
+	return peer
 }
 
 var errClosed = errors.New("redigo: closed")
@@ -62,20 +89,27 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 func (c *conn) forceDeadline() { c.netConn.SetDeadline(aLongTimeAgo) }
 
-func (c *conn) Close() error {
-	c.mu.Lock()
-	err := c.err
-	if c.err == nil {
-		c.err = errClosed
-		err = c.netConn.Close()
-	}
-	c.mu.Unlock()
-	return err
-}
+func (c *conn) Close() error { return c.closeFor(observability.StateClient) }
 
 // CloseContext closes the connection; ctx is not needed to close a plain
 // connection.
 func (c *conn) CloseContext(ctx context.Context) error { return c.Close() }
+
+// closeFor closes the connection, counting the close under reason (a pool
+// closes its connections for the reasons of the state tag).
+func (c *conn) closeFor(reason string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	c.err = errClosed
+	c.obs.Abort(net.ErrClosed, observability.OpRead)
+	if c.opened {
+		c.obs.Client().ConnClosed(reason)
+	}
+	return c.netConn.Close()
+}
 
 func (c *conn) Err() error {
 	c.mu.Lock()
@@ -85,12 +119,17 @@ func (c *conn) Err() error {
 }
 
 // fatal marks the connection broken and closes it, so that no later call can
-// read a reply meant for an earlier one.
-func (c *conn) fatal(err error) error {
+// read a reply meant for an earlier one. The commands awaiting replies fail
+// with err, which happened in op.
+func (c *conn) fatal(err error, op observability.Op) error {
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = err
 		c.netConn.Close()
+		c.obs.Abort(err, op)
+		if c.opened {
+			c.obs.Client().ConnClosed(observability.StateBroken)
+		}
 	}
 	c.mu.Unlock()
 	return err
@@ -113,21 +152,22 @@ func (c *conn) guard(ctx context.Context) ioGuard {
 
 // end releases the guard. It returns the context's error when the context
 // ended during the call, in which case err, whatever it was, is replaced:
-// the call was interrupted and the connection is broken.
-func (c *conn) end(g ioGuard, err error) error {
+// the call was interrupted and the connection is broken. A non-nil err
+// (from op) breaks the connection.
+func (c *conn) end(g ioGuard, err error, op observability.Op) error {
 	if g.stop != nil && !g.stop() {
-		return c.fatal(contextError(g.ctx))
+		return c.fatal(contextError(g.ctx), op)
 	}
 	if err != nil {
 		if ctxErr := g.ctx.Err(); ctxErr != nil {
-			return c.fatal(ctxErr)
+			return c.fatal(ctxErr, op)
 		}
 		if d, ok := g.ctx.Deadline(); ok && isTimeout(err) && !time.Now().Before(d) {
 			// The context's deadline, applied to the net.Conn, expired a
 			// moment before the context noticed.
-			return c.fatal(context.DeadlineExceeded)
+			return c.fatal(context.DeadlineExceeded, op)
 		}
-		return c.fatal(err)
+		return c.fatal(err, op)
 	}
 	return nil
 }
@@ -202,25 +242,38 @@ func (c *conn) send(ctx context.Context, cmd string, args []interface{}) error {
 	if err := c.begin(ctx); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.pending++
-	c.mu.Unlock()
 	g := c.guard(ctx)
 	err := c.writeCommand(ctx, cmd, args)
-	return c.end(g, err)
+	return c.end(g, err, observability.OpWrite)
 }
 
-// writeCommand buffers a command; a large buffer is written out on the way,
-// hence the deadline.
+// writeCommand buffers a command and queues it for its reply; a large
+// buffer is written out on the way, hence the deadline.
 func (c *conn) writeCommand(ctx context.Context, cmd string, args []interface{}) error {
+	call := c.obs.Begin(ctx, cmd, args)
 	t, ok := deadline(ctx, c.writeTimeout)
 	if !ok {
-		return context.DeadlineExceeded
+		return c.failCall(call, context.DeadlineExceeded)
 	}
 	if err := c.setWriteDeadline(t); err != nil {
-		return err
+		return c.failCall(call, err)
 	}
-	_, _, err := c.bw.WriteCommand(cmd, args, -1)
+	n, keyLen, err := c.bw.WriteCommand(cmd, args, call.KeyIndex())
+	if err != nil {
+		return c.failCall(call, err)
+	}
+	call.Written(n, keyLen)
+	c.mu.Lock()
+	c.obs.Push(call)
+	c.mu.Unlock()
+	return nil
+}
+
+// failCall records a command that could not be written.
+func (c *conn) failCall(call observability.Call, err error) error {
+	c.mu.Lock()
+	c.obs.Fail(call, err, observability.OpWrite)
+	c.mu.Unlock()
 	return err
 }
 
@@ -234,7 +287,7 @@ func (c *conn) flush(ctx context.Context) error {
 	}
 	g := c.guard(ctx)
 	err := c.flushBuffer(ctx)
-	return c.end(g, err)
+	return c.end(g, err, observability.OpWrite)
 }
 
 func (c *conn) flushBuffer(ctx context.Context) error {
@@ -273,16 +326,9 @@ func (c *conn) receive(ctx context.Context, timeout time.Duration) (interface{},
 	if err == nil {
 		reply, err = c.readReply()
 	}
-	if err = c.end(g, err); err != nil {
+	if err = c.end(g, err, observability.OpRead); err != nil {
 		return nil, err
 	}
-	// In pub/sub more replies arrive than commands were sent; pending stays
-	// at zero so the connection is usable again after unsubscribing.
-	c.mu.Lock()
-	if c.pending > 0 {
-		c.pending--
-	}
-	c.mu.Unlock()
 	if err, ok := reply.(Error); ok {
 		return nil, err
 	}
@@ -298,12 +344,24 @@ func (c *conn) readDeadlineFor(ctx context.Context, timeout time.Duration) error
 	return c.setReadDeadline(t)
 }
 
+// readReply reads a reply and completes the oldest pending command with it.
+// In pub/sub more replies arrive than commands were sent: a reply with no
+// command pending is a push, and the connection is usable again after
+// unsubscribing.
 func (c *conn) readReply() (interface{}, error) {
-	reply, _, _, err := c.br.ReadReply()
+	reply, wire, payload, err := c.br.ReadReply()
 	if err != nil {
 		return nil, err
 	}
-	return fromWire(reply), nil
+	reply = fromWire(reply)
+	var errMsg string
+	if e, ok := reply.(Error); ok {
+		errMsg = string(e)
+	}
+	c.mu.Lock()
+	c.obs.End(c.obs.Pop(), reply, wire, payload, errMsg)
+	c.mu.Unlock()
+	return reply, nil
 }
 
 // fromWire turns the codec's error replies, at any depth, into Error.
@@ -342,8 +400,7 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 		return nil, err
 	}
 	c.mu.Lock()
-	pending := c.pending
-	c.pending = 0
+	pending := c.obs.Pending()
 	c.mu.Unlock()
 	if cmd == "" && pending == 0 {
 		return nil, nil
@@ -357,21 +414,21 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 	if err == nil {
 		err = c.flushBuffer(ctx)
 	}
-	if err == nil {
-		err = c.readDeadlineFor(ctx, timeout)
-	}
 	if err != nil {
-		return nil, c.end(g, err)
+		return nil, c.end(g, err, observability.OpWrite)
+	}
+	if err = c.readDeadlineFor(ctx, timeout); err != nil {
+		return nil, c.end(g, err, observability.OpRead)
 	}
 
 	if cmd == "" {
 		replies := make([]interface{}, pending)
 		for i := range replies {
 			if replies[i], err = c.readReply(); err != nil {
-				return nil, c.end(g, err)
+				return nil, c.end(g, err, observability.OpRead)
 			}
 		}
-		if err := c.end(g, nil); err != nil {
+		if err := c.end(g, nil, observability.OpRead); err != nil {
 			return nil, err
 		}
 		return replies, nil
@@ -381,14 +438,21 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 	var replyErr error
 	for i := 0; i <= pending; i++ {
 		if reply, err = c.readReply(); err != nil {
-			return nil, c.end(g, err)
+			return nil, c.end(g, err, observability.OpRead)
 		}
 		if e, ok := reply.(Error); ok && replyErr == nil {
 			replyErr = e
 		}
 	}
-	if err := c.end(g, nil); err != nil {
+	if err := c.end(g, nil, observability.OpRead); err != nil {
 		return nil, err
 	}
 	return reply, replyErr
+}
+
+// hasPending reports whether commands were sent whose replies are unread.
+func (c *conn) hasPending() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.obs.Pending() > 0
 }

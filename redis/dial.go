@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ocredigo/redigo/internal/observability"
 )
 
 // DialOption specifies an option for dialing a Redis server.
@@ -158,19 +160,36 @@ func DialContext(ctx context.Context, network, address string, options ...DialOp
 		do.dialContext = do.dialer.DialContext
 	}
 
+	client := observability.NewClient(do.traceOptions.observability())
+	ctx, record := client.BeginDial(ctx)
+	c, err := dial(ctx, network, address, &do, client)
+	if err != nil {
+		var replyErr string
+		if e, ok := err.(Error); ok {
+			replyErr = string(e)
+		}
+		record.End(observability.Peer{}, err, replyErr)
+		return nil, err
+	}
+	record.End(c.obs.Peer(), nil, "")
+	c.opened = true
+	return c, nil
+}
+
+func dial(ctx context.Context, network, address string, do *dialOptions, client *observability.Client) (*conn, error) {
 	netConn, err := do.dialContext(ctx, network, address)
 	if err != nil {
 		return nil, err
 	}
 	if do.useTLS {
-		if netConn, err = clientTLS(ctx, netConn, address, &do); err != nil {
+		if netConn, err = clientTLS(ctx, netConn, address, do); err != nil {
 			return nil, err
 		}
 	}
 
-	c := newConn(netConn, do.readTimeout, do.writeTimeout)
+	c := newConn(netConn, do.readTimeout, do.writeTimeout, client, peerOf(netConn, address, do.db))
 	c.db = do.db
-	if err := c.setup(ctx, &do); err != nil {
+	if err := c.setup(ctx, do); err != nil {
 		c.netConn.Close()
 		return nil, err
 	}

@@ -140,3 +140,51 @@ func ReceiveWithTimeout(c Conn, timeout time.Duration) (interface{}, error) {
 	}
 	return cwt.ReceiveWithTimeout(timeout)
 }
+
+// The helpers below run the context variant of a call when c has it, and
+// the plain or timeout variant otherwise. The pool uses them on the
+// connections its Dial returned, which need not be this package's.
+
+func sendContext(c Conn, ctx context.Context, cmd string, args ...interface{}) error {
+	if cc, ok := c.(interface {
+		SendContext(context.Context, string, ...interface{}) error
+	}); ok {
+		return cc.SendContext(ctx, cmd, args...)
+	}
+	return c.Send(cmd, args...)
+}
+
+func flushContext(c Conn, ctx context.Context) error {
+	if cc, ok := c.(interface{ FlushContext(context.Context) error }); ok {
+		return cc.FlushContext(ctx)
+	}
+	return c.Flush()
+}
+
+func receiveContext(c Conn, ctx context.Context) (interface{}, error) {
+	if _, ok := c.(interface {
+		ReceiveContext(context.Context) (interface{}, error)
+	}); ok {
+		return ReceiveContext(c, ctx)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		if _, ok := c.(ConnWithTimeout); ok {
+			return ReceiveWithTimeout(c, time.Until(d))
+		}
+	}
+	return c.Receive()
+}
+
+func doContextOrPlain(c Conn, ctx context.Context, cmd string, args ...interface{}) (interface{}, error) {
+	if _, ok := c.(interface {
+		DoContext(context.Context, string, ...interface{}) (interface{}, error)
+	}); ok {
+		return DoContext(c, ctx, cmd, args...)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		if _, ok := c.(ConnWithTimeout); ok {
+			return DoWithTimeout(c, time.Until(d), cmd, args...)
+		}
+	}
+	return c.Do(cmd, args...)
+}

@@ -1,0 +1,152 @@
+package observability
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/ocredigo/redigo/internal/commandinfo"
+	"github.com/ocredigo/redigo/internal/resp"
+	"go.opencensus.io/trace"
+)
+
+// Limits of db.query.text and status messages, so that a span never carries
+// a large value.
+const (
+	maxArgText    = 64
+	maxQueryText  = 1024
+	maxStatusText = 256
+	redacted      = "[redacted]"
+)
+
+// spanAttributes returns the attributes every command span of the
+// connection carries.
+func (o *Conn) spanAttributes() []trace.Attribute {
+	o.attrsOnce.Do(func() {
+		o.attrs = append(o.peer.attributes(), o.client.attrs...)
+	})
+	return o.attrs
+}
+
+func (o *Conn) startSpan(ctx context.Context, name string, cmd *commandinfo.Command, args []interface{}) *trace.Span {
+	_, span := trace.StartSpan(ctx, cmd.Name, trace.WithSpanKind(trace.SpanKindClient))
+	if !span.IsRecordingEvents() {
+		return span
+	}
+	base := o.spanAttributes()
+	attrs := make([]trace.Attribute, 0, len(base)+2)
+	attrs = append(attrs, base...)
+	attrs = append(attrs, trace.StringAttribute("db.operation.name", cmd.Name))
+	if o.client.queryText != QueryTextOff {
+		attrs = append(attrs, trace.StringAttribute("db.query.text", QueryTextOf(o.client.queryText, name, cmd, args)))
+	}
+	span.AddAttributes(attrs...)
+	return span
+}
+
+// endSpan ends a command's span. errText is the error's text, "" on
+// success; statusCode is the Redis error prefix of an error reply.
+func (o *Conn) endSpan(call Call, read int, kind, errText, statusCode string) {
+	span := call.span
+	if span.IsRecordingEvents() {
+		span.AddAttributes(
+			trace.Int64Attribute("redis.bytes_written", int64(call.written)),
+			trace.Int64Attribute("redis.bytes_read", int64(read)))
+		if errText != "" {
+			setSpanError(span, kind, errText, statusCode)
+		}
+	}
+	span.End()
+}
+
+// setSpanError marks a span failed: error.type is the kind of the error,
+// db.response.status_code the prefix of an error reply.
+func setSpanError(span *trace.Span, kind, errText, statusCode string) {
+	attrs := []trace.Attribute{trace.StringAttribute("error.type", kind)}
+	if statusCode != "" {
+		attrs = append(attrs, trace.StringAttribute("db.response.status_code", statusCode))
+	}
+	span.AddAttributes(attrs...)
+	span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(errText, maxStatusText)})
+}
+
+func statusCodeOf(kind string) int32 {
+	switch kind {
+	case KindTimeout:
+		return trace.StatusCodeDeadlineExceeded
+	case KindCanceled:
+		return trace.StatusCodeCancelled
+	case KindDial, KindWrite, KindRead:
+		return trace.StatusCodeUnavailable
+	case KindPool:
+		return trace.StatusCodeResourceExhausted
+	}
+	return trace.StatusCodeUnknown
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// QueryTextOf returns the db.query.text of a command: name (as the caller
+// wrote it) and its arguments. Sanitized shows the arguments up to the
+// first key and ? for the others; full shows every argument. Secret
+// arguments (AUTH passwords, ACL rules, ...) are redacted in both.
+func QueryTextOf(mode QueryText, name string, cmd *commandinfo.Command, args []interface{}) string {
+	var b strings.Builder
+	b.WriteString(truncate(name, maxArgText))
+	for i, arg := range args {
+		if b.Len() >= maxQueryText {
+			b.WriteString(" ...")
+			break
+		}
+		b.WriteByte(' ')
+		switch {
+		case cmd.Secret(args, i):
+			b.WriteString(redacted)
+		case mode == QueryTextSanitized && i > cmd.FirstKey:
+			b.WriteByte('?')
+		default:
+			text := argText(arg)
+			if len(text) > maxArgText {
+				text = text[:maxArgText] + "..."
+			}
+			b.WriteString(text)
+		}
+	}
+	return b.String()
+}
+
+// argText formats an argument as the codec sends it.
+func argText(arg interface{}) string {
+	switch a := arg.(type) {
+	case string:
+		return a
+	case []byte:
+		return string(a)
+	case int:
+		return strconv.Itoa(a)
+	case int64:
+		return strconv.FormatInt(a, 10)
+	case float64:
+		return strconv.FormatFloat(a, 'g', -1, 64)
+	case bool:
+		if a {
+			return "1"
+		}
+		return "0"
+	case nil:
+		return ""
+	case resp.Argument:
+		v := a.RedisArg()
+		if _, again := v.(resp.Argument); again {
+			return fmt.Sprint(v) // the codec unwraps one level only
+		}
+		return argText(v)
+	}
+	return fmt.Sprint(arg)
+}

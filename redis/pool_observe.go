@@ -1,0 +1,60 @@
+package redis
+
+import (
+	"time"
+
+	"github.com/ocredigo/redigo/internal/observability"
+)
+
+// poolGaugeInterval spaces the recordings of a pool's connection counts:
+// they change on every Get and Close, and a gauge scraped every few
+// seconds needs no more. The last change is always recorded, late by at
+// most the interval.
+var poolGaugeInterval = 100 * time.Millisecond
+
+// observer returns the pool's observability client, made on first use
+// from TraceOptions.
+func (p *Pool) observer() *observability.Client {
+	p.obsOnce.Do(func() {
+		p.obs = observability.NewClient(p.TraceOptions.observability())
+	})
+	return p.obs
+}
+
+// closeConn closes a connection of the pool for reason. This package's
+// connections count their own close; for others the pool counts it.
+func (p *Pool) closeConn(c Conn, reason string) {
+	if cc, ok := c.(*conn); ok {
+		cc.closeFor(reason)
+		return
+	}
+	c.Close()
+	p.observer().ConnClosed(reason)
+}
+
+// countsChanged records the pool's connection counts, at most once per
+// poolGaugeInterval; a change within the interval is recorded when it
+// ends. Called with p.mu held.
+func (p *Pool) countsChanged() {
+	if p.gaugeTimer != nil || !observability.PoolConnectionsOn() {
+		return // a recording is already scheduled
+	}
+	now := time.Now()
+	if wait := p.gaugeRecorded.Add(poolGaugeInterval).Sub(now); wait > 0 && !p.closed {
+		p.gaugeTimer = time.AfterFunc(wait, func() {
+			p.mu.Lock()
+			p.gaugeTimer = nil
+			p.recordCounts(time.Now())
+			p.mu.Unlock()
+		})
+		return
+	}
+	p.recordCounts(now)
+}
+
+// recordCounts records the idle and in-use connections. Called with p.mu
+// held.
+func (p *Pool) recordCounts(now time.Time) {
+	p.gaugeRecorded = now
+	p.observer().PoolConnections(p.idle.count, p.active-p.idle.count)
+}
