@@ -1,6 +1,6 @@
 module github.com/ocredigo/redigo
 
-go 1.26.8
+go 1.24
 
 require (
 	github.com/gomodule/redigo v1.9.3
