@@ -165,6 +165,7 @@ func diffHelpers() []diffHelper {
 		helperPair("String", upstream.String, asIs[string], redis.String, asIs[string]),
 		helperPair("Bytes", upstream.Bytes, asIs[[]byte], redis.Bytes, asIs[[]byte]),
 		helperPair("Bool", upstream.Bool, asIs[bool], redis.Bool, asIs[bool]),
+		//lint:ignore SA1019 the deprecated helper must match upstream too
 		helperPair("MultiBulk", upstream.MultiBulk, canonUpValues, redis.MultiBulk, asIs[[]interface{}]),
 		helperPair("Values", upstream.Values, canonUpValues, redis.Values, asIs[[]interface{}]),
 		helperPair("Float64s", upstream.Float64s, canonFloats, redis.Float64s, canonFloats),

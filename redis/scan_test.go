@@ -128,14 +128,17 @@ type recursiveField struct {
 
 type recursiveEmbed struct {
 	A int
+	//lint:ignore U1000 the recursion itself is under test, through reflection
 	*recursiveEmbed
 }
 
 type recursiveViaOther struct {
 	A int
+	//lint:ignore U1000 the recursion itself is under test, through reflection
 	recursiveHop
 }
 
+//lint:ignore U1000 the recursion itself is under test, through reflection
 type recursiveHop struct{ *recursiveViaOther }
 
 type recursiveInside struct {
@@ -420,7 +423,8 @@ func TestArgsAddFlat(t *testing.T) {
 		Note     *string
 		Count    *int
 		Internal int `redis:"-"`
-		private  int
+		//lint:ignore U1000 unexported fields must be left alone by scanning
+		private int
 		*DiffInner
 	}
 	count := 3

@@ -6,17 +6,6 @@ import (
 	"testing"
 )
 
-// allCommands returns every entry of the table, generated and hand-written.
-func allCommands() []*Command {
-	var cmds []*Command
-	for _, name := range Names() {
-		if c := Lookup(name); c != Other {
-			cmds = append(cmds, c)
-		}
-	}
-	return cmds
-}
-
 func mixedCase(s string) string {
 	b := []byte(strings.ToLower(s))
 	for i := 0; i < len(b); i += 2 {
