@@ -16,3 +16,11 @@ func SetCleanupTimeout(d time.Duration) (restore func()) {
 	cleanupTimeout = d
 	return func() { cleanupTimeout = old }
 }
+
+// SetPoolGaugeInterval changes how often pools record their connection
+// counts; 0 records every change.
+func SetPoolGaugeInterval(d time.Duration) (restore func()) {
+	old := poolGaugeInterval
+	poolGaugeInterval = d
+	return func() { poolGaugeInterval = old }
+}
