@@ -57,8 +57,8 @@ func newConn(netConn net.Conn, readTimeout, writeTimeout time.Duration, client *
 		writeTimeout: writeTimeout,
 		bw:           resp.NewWriter(netConn),
 		br:           resp.NewReader(netConn),
-		obs:          client.NewConn(peer),
 	}
+	c.obs = client.NewConn(peer, &c.mu)
 	c.abortIO = c.forceDeadline
 	return c
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ocredigo/redigo/internal/observability"
 	"github.com/ocredigo/redigo/redis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -182,4 +183,43 @@ func TestMetricsOfScriptedWorkload(t *testing.T) {
 	assert.EqualValues(t, 6, dials.Count)
 	assert.EqualValues(t, 6, dist(t, "redis/client/roundtrip_latency", name, "SELECT").Count,
 		"each dial's SELECT is a command of its own")
+}
+
+// By default a connection batches its measurements for a while: they reach
+// OpenCensus when the interval ends or the connection closes.
+func TestMetricsBatching(t *testing.T) {
+	registerViews(t)
+	defer observability.SetFlushInterval(observability.SetFlushInterval(time.Hour))
+	name := "batching"
+	c := dial(t, redis.DialTraceOptions(redis.TraceOptions{Name: name}))
+	for i := 0; i < 3; i++ {
+		_, err := c.Do("PING")
+		require.NoError(t, err)
+	}
+	assert.Empty(t, rows(t, "redis/client/roundtrip_latency", name), "batched for an hour")
+	require.NoError(t, c.Close())
+	assert.EqualValues(t, 3, dist(t, "redis/client/roundtrip_latency", name, "PING").Count, "recorded on Close")
+
+	observability.SetFlushInterval(10 * time.Millisecond)
+	name = "batching-timer"
+	c = dial(t, redis.DialTraceOptions(redis.TraceOptions{Name: name}))
+	_, err := c.Do("PING")
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool {
+		d, ok := rows(t, "redis/client/roundtrip_latency", name)["cmd=PING"].(*view.DistributionData)
+		return ok && d.Count == 1
+	}, 5*time.Second, 5*time.Millisecond, "recorded when the interval ends")
+
+	// A full batch is recorded at once.
+	observability.SetFlushInterval(time.Hour)
+	name = "batching-full"
+	c = dial(t, redis.DialTraceOptions(redis.TraceOptions{Name: name}))
+	for i := 0; i < 200; i++ {
+		require.NoError(t, c.Send("GET", "k"))
+	}
+	_, err = c.Do("")
+	require.NoError(t, err)
+	d := dist(t, "redis/client/roundtrip_latency", name, "GET")
+	assert.Less(t, d.Count, int64(200), "the rest waits for the interval")
+	assert.Greater(t, d.Count, int64(0))
 }

@@ -3,6 +3,7 @@ package observability
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	redigo "github.com/ocredigo/redigo"
@@ -43,15 +44,42 @@ func commandMetricsOn() bool {
 		int64Subscribed(redigo.MKeyLength) || int64Subscribed(redigo.MValueLength)
 }
 
-// maxBatch bounds the measurements kept before they are recorded.
+// maxBatch bounds the measurements a connection keeps before recording
+// them.
 const maxBatch = 512
+
+// flushInterval is how long a connection keeps the measurements of its
+// commands before recording them. OpenCensus hands every recording to its
+// worker goroutine, and waking it for each command costs more than the
+// command itself on a busy machine; batching records a connection's
+// commands a few times a second instead. Zero records them as soon as no
+// command is pending (the replies of a pipeline at once).
+var flushInterval atomic.Int64
+
+func init() { flushInterval.Store(int64(100 * time.Millisecond)) }
+
+// SetFlushInterval changes the flush interval of every connection and
+// returns the previous one.
+func SetFlushInterval(d time.Duration) time.Duration {
+	return time.Duration(flushInterval.Swap(int64(d)))
+}
+
+// group holds the batched measurements of one tag context (name, command).
+type group struct {
+	ctx    context.Context
+	ms     []stats.Measurement
+	writes int64 // commands and replies, recorded as one measurement each
+	reads  int64
+}
 
 // Conn records the commands of one connection. Its FIFO matches pipelined
 // commands with their replies. It is not safe for concurrent use: the
-// connection guards it with its mutex.
+// connection guards it with the mutex given to NewConn, which the flush
+// timer takes too.
 type Conn struct {
 	client *Client
 	peer   Peer
+	mu     sync.Locker
 
 	attrsOnce sync.Once
 	attrs     []trace.Attribute // of every command span
@@ -59,15 +87,16 @@ type Conn struct {
 	fifo       []Call // ring buffer of commands awaiting their reply
 	head, size int
 
-	batchCtx context.Context // tags of the measurements in batch
-	batch    []stats.Measurement
-	writes   int64 // commands and replies in batch, recorded as one
-	reads    int64 // measurement each
+	groups  []group // batched measurements, by tag context
+	batched int     // measurements in groups
+	timer   *time.Timer
+	timing  bool // the timer will flush the batch
 }
 
-// NewConn returns the recorder of a connection to peer.
-func (c *Client) NewConn(peer Peer) *Conn {
-	return &Conn{client: c, peer: peer}
+// NewConn returns the recorder of a connection to peer; mu is the
+// connection's mutex, under which every method is called.
+func (c *Client) NewConn(peer Peer, mu sync.Locker) *Conn {
+	return &Conn{client: c, peer: peer, mu: mu}
 }
 
 // Client returns the client the connection belongs to.
@@ -119,8 +148,7 @@ func (o *Conn) Pop() Call {
 
 // End completes a call with its reply: wire and payload are the reply's
 // bytes on the wire and of its bulk strings; errMsg is the text of an error
-// reply, or "". Measurements are batched until no command is pending, so a
-// pipeline is recorded at once.
+// reply, or "".
 func (o *Conn) End(call Call, reply interface{}, wire, payload int, errMsg string) {
 	measured := !call.start.IsZero() || call.cmd == commandinfo.Push && commandMetricsOn()
 	if measured {
@@ -132,52 +160,98 @@ func (o *Conn) End(call Call, reply interface{}, wire, payload int, errMsg strin
 	if call.span != nil {
 		o.endSpan(call, wire, KindServer, errMsg, ServerDetail(errMsg))
 	}
-	if o.size == 0 || len(o.batch) >= maxBatch {
-		o.Flush()
+	if measured {
+		o.scheduleFlush()
 	}
+}
+
+// group returns the batch of cmd's measurements.
+func (o *Conn) group(cmd *commandinfo.Command) *group {
+	ctx := o.client.names.command(cmd)
+	for i := range o.groups {
+		if o.groups[i].ctx == ctx {
+			return &o.groups[i]
+		}
+	}
+	o.groups = append(o.groups, group{ctx: ctx})
+	return &o.groups[len(o.groups)-1]
 }
 
 func (o *Conn) add(call Call, reply interface{}, wire, payload int) {
-	ctx := o.client.names.command(call.cmd)
-	if o.batchCtx != ctx {
-		o.Flush()
-		o.batchCtx = ctx
-	}
-	if o.batch == nil {
-		o.batch = make([]stats.Measurement, 0, 8)
-	}
+	g := o.group(call.cmd)
+	n := len(g.ms)
 	if call.cmd != commandinfo.Push {
-		o.batch = append(o.batch,
-			redigo.MRoundtripLatencyMilliseconds.M(float64(time.Since(call.start))/float64(time.Millisecond)),
+		g.ms = append(g.ms,
+			redigo.MRoundtripLatencyMilliseconds.M(millis(time.Since(call.start))),
 			redigo.MBytesWritten.M(int64(call.written)))
-		o.writes++
+		g.writes++
 		if call.keyLen >= 0 {
-			o.batch = append(o.batch, redigo.MKeyLength.M(int64(call.keyLen)))
+			g.ms = append(g.ms, redigo.MKeyLength.M(int64(call.keyLen)))
 		}
 	}
-	o.batch = append(o.batch, redigo.MBytesRead.M(int64(wire)))
-	o.reads++
+	g.ms = append(g.ms, redigo.MBytesRead.M(int64(wire)))
+	g.reads++
 	switch reply.(type) {
 	case []byte, []interface{}, nil:
-		o.batch = append(o.batch, redigo.MValueLength.M(int64(payload)))
+		g.ms = append(g.ms, redigo.MValueLength.M(int64(payload)))
+	}
+	o.batched += len(g.ms) - n
+}
+
+// scheduleFlush records the batch when it is full, or when no command is
+// pending with a zero FlushInterval; otherwise it makes sure the timer
+// will.
+func (o *Conn) scheduleFlush() {
+	interval := time.Duration(flushInterval.Load())
+	switch {
+	case o.batched >= maxBatch, interval <= 0 && o.size == 0:
+		o.Flush()
+	case interval > 0 && !o.timing && o.batched > 0:
+		o.timing = true
+		if o.timer == nil {
+			o.timer = time.AfterFunc(interval, o.flushOnTimer)
+		} else {
+			o.timer.Reset(interval)
+		}
 	}
 }
 
-// Flush records the batched measurements.
+func (o *Conn) flushOnTimer() {
+	o.mu.Lock()
+	o.timing = false
+	o.Flush()
+	o.mu.Unlock()
+}
+
+// Flush records the batched measurements, one recording per tag context.
 func (o *Conn) Flush() {
-	if o.writes == 0 && o.reads == 0 && len(o.batch) == 0 {
-		return
+	for i := range o.groups {
+		g := &o.groups[i]
+		if len(g.ms) == 0 && g.writes == 0 && g.reads == 0 {
+			continue
+		}
+		ms := g.ms
+		if g.writes > 0 {
+			ms = append(ms, redigo.MWrites.M(g.writes))
+		}
+		if g.reads > 0 {
+			ms = append(ms, redigo.MReads.M(g.reads))
+		}
+		stats.Record(g.ctx, ms...)
+		// The recorded slice now belongs to OpenCensus's worker.
+		g.ms, g.writes, g.reads = nil, 0, 0
 	}
-	ms := o.batch
-	if o.writes > 0 {
-		ms = append(ms, redigo.MWrites.M(o.writes))
+	o.batched = 0
+}
+
+// Close records what is batched and stops the timer: the connection is
+// closed.
+func (o *Conn) Close() {
+	o.Flush()
+	if o.timer != nil {
+		o.timer.Stop()
+		o.timing = false
 	}
-	if o.reads > 0 {
-		ms = append(ms, redigo.MReads.M(o.reads))
-	}
-	stats.Record(o.batchCtx, ms...)
-	// The recorded slice now belongs to OpenCensus's worker.
-	o.batch, o.writes, o.reads = nil, 0, 0
 }
 
 // Fail completes a call that got no reply because of err, which happened
@@ -185,13 +259,10 @@ func (o *Conn) Flush() {
 func (o *Conn) Fail(call Call, err error, op Op) {
 	kind, detail := Classify(err, op)
 	if !call.start.IsZero() && call.written > 0 {
-		ctx := o.client.names.command(call.cmd)
-		if o.batchCtx != ctx {
-			o.Flush()
-			o.batchCtx = ctx
-		}
-		o.batch = append(o.batch, redigo.MBytesWritten.M(int64(call.written)))
-		o.writes++
+		g := o.group(call.cmd)
+		g.ms = append(g.ms, redigo.MBytesWritten.M(int64(call.written)))
+		g.writes++
+		o.batched++
 	}
 	o.client.recordError(call.cmd.Name, kind, detail)
 	if call.span != nil {
@@ -199,12 +270,13 @@ func (o *Conn) Fail(call Call, err error, op Op) {
 	}
 }
 
-// Abort fails every pending call with err: the connection broke.
+// Abort fails every pending call with err and records the batch: the
+// connection broke or was closed.
 func (o *Conn) Abort(err error, op Op) {
 	for o.size > 0 {
 		o.Fail(o.Pop(), err, op)
 	}
-	o.Flush()
+	o.Close()
 }
 
 func (c *Client) recordError(cmd, kind, detail string) {
