@@ -2,7 +2,7 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: test deps vet lint unit fuzz
+.PHONY: test deps vet lint unit fuzz bench
 
 # test: everything CI runs. Installs redis-server (Debian) when missing.
 test: deps vet lint unit
@@ -30,3 +30,8 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReadReply$$' -fuzztime=$(FUZZTIME) ./internal/resp/
 	$(GO) test -run='^$$' -fuzz='^FuzzRoundTrip$$' -fuzztime=$(FUZZTIME) ./internal/resp/
+
+# bench: comparison benchmarks against upstream redigo and go-redis, each
+# configuration in its own process (bench/README.md); QUICK=1 for a smoke run.
+bench: deps
+	bench/run.sh
