@@ -223,11 +223,29 @@ func (c *conn) setReadDeadline(t time.Time) error {
 // begin checks that a call may start: the connection is usable and ctx has
 // not ended. A call refused here has touched nothing, so the connection
 // stays usable when only ctx is to blame.
-func (c *conn) begin(ctx context.Context) error {
+func (c *conn) begin(ctx context.Context, op observability.Op) error {
 	if err := c.Err(); err != nil {
-		return err
+		return c.closedError(op, err)
 	}
 	return ctx.Err()
+}
+
+// closedError is the error of a call on a broken or closed connection: as
+// with upstream, the error of the write (or, to read, of setting the
+// deadline) on the closed net.Conn, so that errors.Is(err, net.ErrClosed)
+// and a timeout that broke the connection is not reported again as a
+// timeout.
+func (c *conn) closedError(op observability.Op, err error) error {
+	var ioErr error
+	if op == observability.OpRead {
+		ioErr = c.netConn.SetReadDeadline(time.Time{})
+	} else {
+		_, ioErr = c.netConn.Write(nil)
+	}
+	if ioErr != nil {
+		return ioErr
+	}
+	return err
 }
 
 func (c *conn) Send(cmd string, args ...interface{}) error {
@@ -239,7 +257,7 @@ func (c *conn) SendContext(ctx context.Context, cmd string, args ...interface{})
 }
 
 func (c *conn) send(ctx context.Context, cmd string, args []interface{}) error {
-	if err := c.begin(ctx); err != nil {
+	if err := c.begin(ctx, observability.OpWrite); err != nil {
 		return err
 	}
 	g := c.guard(ctx)
@@ -282,7 +300,7 @@ func (c *conn) Flush() error { return c.flush(context.Background()) }
 func (c *conn) FlushContext(ctx context.Context) error { return c.flush(ctx) }
 
 func (c *conn) flush(ctx context.Context) error {
-	if err := c.begin(ctx); err != nil {
+	if err := c.begin(ctx, observability.OpWrite); err != nil {
 		return err
 	}
 	g := c.guard(ctx)
@@ -317,7 +335,7 @@ func (c *conn) ReceiveContext(ctx context.Context) (interface{}, error) {
 }
 
 func (c *conn) receive(ctx context.Context, timeout time.Duration) (interface{}, error) {
-	if err := c.begin(ctx); err != nil {
+	if err := c.begin(ctx, observability.OpRead); err != nil {
 		return nil, err
 	}
 	g := c.guard(ctx)
@@ -396,7 +414,7 @@ func (c *conn) DoContext(ctx context.Context, cmd string, args ...interface{}) (
 // pending command and then cmd's. Do("") returns the pending replies as a
 // slice; otherwise the last reply is returned with the first error reply.
 func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args []interface{}) (interface{}, error) {
-	if err := c.begin(ctx); err != nil {
+	if err := c.begin(ctx, observability.OpWrite); err != nil {
 		return nil, err
 	}
 	c.mu.Lock()

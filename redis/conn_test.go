@@ -146,11 +146,13 @@ func TestCloseAndErr(t *testing.T) {
 	require.NoError(t, c.Err())
 	require.NoError(t, c.Close())
 	assert.EqualError(t, c.Err(), "redigo: closed")
+	// As upstream: the errors of I/O on the closed network connection.
 	_, err = c.Do("PING")
-	assert.EqualError(t, err, "redigo: closed")
-	assert.EqualError(t, c.Send("PING"), "redigo: closed")
+	assert.ErrorIs(t, err, net.ErrClosed)
+	assert.ErrorIs(t, c.Send("PING"), net.ErrClosed)
+	assert.ErrorIs(t, c.Flush(), net.ErrClosed)
 	_, err = c.Receive()
-	assert.EqualError(t, err, "redigo: closed")
+	assert.ErrorIs(t, err, net.ErrClosed)
 	assert.EqualError(t, c.Close(), "redigo: closed", "a second Close reports the connection's error")
 }
 

@@ -285,7 +285,11 @@ func DialURLContext(ctx context.Context, rawurl string, options ...DialOption) (
 func parseURL(rawurl string) (string, []DialOption, error) {
 	u, err := url.Parse(rawurl)
 	if err != nil {
-		return "", nil, err
+		// url.Parse's error quotes the URL, password and all.
+		if _, redactedErr := url.Parse(redactUserinfo(rawurl)); redactedErr != nil {
+			return "", nil, redactedErr
+		}
+		return "", nil, errors.New("invalid redis URL: malformed user information")
 	}
 	var useTLS bool
 	switch u.Scheme {
@@ -296,7 +300,7 @@ func parseURL(rawurl string) (string, []DialOption, error) {
 		return "", nil, fmt.Errorf("invalid redis URL scheme: %s", u.Scheme)
 	}
 	if u.Opaque != "" {
-		return "", nil, fmt.Errorf("invalid redis URL, url is opaque: %s", rawurl)
+		return "", nil, fmt.Errorf("invalid redis URL, url is opaque: %s", redactUserinfo(rawurl))
 	}
 
 	host, port, err := net.SplitHostPort(u.Host)
@@ -338,4 +342,22 @@ func parseURL(rawurl string) (string, []DialOption, error) {
 	}
 	options = append(options, DialUseTLS(useTLS))
 	return net.JoinHostPort(host, port), options, nil
+}
+
+// redactUserinfo replaces what stands between the scheme and the last '@'
+// of a URL, which may hold a password, with "xxxxx".
+func redactUserinfo(rawurl string) string {
+	at := strings.LastIndexByte(rawurl, '@')
+	if at < 0 {
+		return rawurl
+	}
+	start := strings.Index(rawurl, "://")
+	if start >= 0 && start < at {
+		start += len("://")
+	} else if start = strings.IndexByte(rawurl, ':'); start >= 0 && start < at {
+		start++
+	} else {
+		start = 0
+	}
+	return rawurl[:start] + "xxxxx" + rawurl[at:]
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"strconv"
 	"time"
 
@@ -36,10 +37,16 @@ type activeConn struct {
 	state connState
 }
 
-// track records the state change of a command about to be sent.
-func (ac *activeConn) track(cmd string, args []interface{}) {
+// track records the state change of a command once it was sent: err is
+// the call's error. A command refused because its context had already
+// ended was not written (the connection is still usable), so it changed
+// nothing; any other failure broke the connection, which is closed anyway.
+func (ac *activeConn) track(c Conn, cmd string, args []interface{}, err error) {
 	ci := commandinfo.Lookup(cmd)
 	if ci.Flags == 0 {
+		return
+	}
+	if (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) && c.Err() == nil {
 		return
 	}
 	effect := ci.Effect(args)
@@ -59,7 +66,7 @@ func (ac *activeConn) track(cmd string, args []interface{}) {
 		ac.state |= stateSubscribed
 	}
 	if effect&commandinfo.Unrestorable != 0 ||
-		effect&commandinfo.SelectDB != 0 && !ac.selectsDialedDB(args) {
+		effect&commandinfo.SelectDB != 0 && !ac.selectsDialedDB(c, args) {
 		ac.state |= stateUnrestorable
 	}
 }
@@ -67,8 +74,8 @@ func (ac *activeConn) track(cmd string, args []interface{}) {
 // selectsDialedDB reports whether SELECT args go back to the database the
 // connection was dialed with, which is known for this package's connections
 // only.
-func (ac *activeConn) selectsDialedDB(args []interface{}) bool {
-	c, ok := ac.pc.c.(*conn)
+func (ac *activeConn) selectsDialedDB(pc Conn, args []interface{}) bool {
+	c, ok := pc.(*conn)
 	if !ok || len(args) != 1 {
 		return false
 	}
@@ -199,11 +206,15 @@ func (ac *activeConn) Do(cmd string, args ...interface{}) (interface{}, error) {
 	if pc == nil {
 		return nil, errConnClosed
 	}
-	ac.track(cmd, args)
+	var reply interface{}
+	var err error
 	if ac.ctx != nil {
-		return doContextOrPlain(pc.c, ac.ctx, cmd, args...)
+		reply, err = doContextOrPlain(pc.c, ac.ctx, cmd, args...)
+	} else {
+		reply, err = pc.c.Do(cmd, args...)
 	}
-	return pc.c.Do(cmd, args...)
+	ac.track(pc.c, cmd, args, err)
+	return reply, err
 }
 
 func (ac *activeConn) DoWithTimeout(timeout time.Duration, cmd string, args ...interface{}) (interface{}, error) {
@@ -211,8 +222,9 @@ func (ac *activeConn) DoWithTimeout(timeout time.Duration, cmd string, args ...i
 	if pc == nil {
 		return nil, errConnClosed
 	}
-	ac.track(cmd, args)
-	return DoWithTimeout(pc.c, timeout, cmd, args...)
+	reply, err := DoWithTimeout(pc.c, timeout, cmd, args...)
+	ac.track(pc.c, cmd, args, err)
+	return reply, err
 }
 
 func (ac *activeConn) DoContext(ctx context.Context, cmd string, args ...interface{}) (interface{}, error) {
@@ -220,8 +232,9 @@ func (ac *activeConn) DoContext(ctx context.Context, cmd string, args ...interfa
 	if pc == nil {
 		return nil, errConnClosed
 	}
-	ac.track(cmd, args)
-	return DoContext(pc.c, ctx, cmd, args...)
+	reply, err := DoContext(pc.c, ctx, cmd, args...)
+	ac.track(pc.c, cmd, args, err)
+	return reply, err
 }
 
 func (ac *activeConn) Send(cmd string, args ...interface{}) error {
@@ -229,11 +242,14 @@ func (ac *activeConn) Send(cmd string, args ...interface{}) error {
 	if pc == nil {
 		return errConnClosed
 	}
-	ac.track(cmd, args)
+	var err error
 	if ac.ctx != nil {
-		return sendContext(pc.c, ac.ctx, cmd, args...)
+		err = sendContext(pc.c, ac.ctx, cmd, args...)
+	} else {
+		err = pc.c.Send(cmd, args...)
 	}
-	return pc.c.Send(cmd, args...)
+	ac.track(pc.c, cmd, args, err)
+	return err
 }
 
 func (ac *activeConn) SendContext(ctx context.Context, cmd string, args ...interface{}) error {
@@ -241,8 +257,9 @@ func (ac *activeConn) SendContext(ctx context.Context, cmd string, args ...inter
 	if pc == nil {
 		return errConnClosed
 	}
-	ac.track(cmd, args)
-	return sendContext(pc.c, ctx, cmd, args...)
+	err := sendContext(pc.c, ctx, cmd, args...)
+	ac.track(pc.c, cmd, args, err)
+	return err
 }
 
 func (ac *activeConn) Flush() error {
