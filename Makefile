@@ -2,7 +2,7 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: test deps vet lint unit fuzz bench
+.PHONY: test deps vet lint unit fuzz bench soak
 
 # test: everything CI runs. Installs redis-server (Debian) when missing.
 test: deps vet lint unit
@@ -35,3 +35,8 @@ fuzz:
 # configuration in its own process (bench/README.md); QUICK=1 for a smoke run.
 bench: deps
 	bench/run.sh
+
+# soak: the fault soak test for SOAKTIME (default 10m).
+SOAKTIME ?= 10m
+soak: deps
+	SOAK_DURATION=$(SOAKTIME) $(GO) test -race -count=1 -run '^TestSoakUnderFaults$$' -timeout 2h ./redis/
