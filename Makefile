@@ -2,7 +2,7 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: test deps vet lint unit fuzz bench soak
+.PHONY: test deps vet lint unit fuzz bench soak demo e2e
 
 # test: everything CI runs. Installs redis-server (Debian) when missing.
 test: deps vet lint unit
@@ -40,3 +40,14 @@ bench: deps
 SOAKTIME ?= 10m
 soak: deps
 	SOAK_DURATION=$(SOAKTIME) $(GO) test -race -count=1 -run '^TestSoakUnderFaults$$' -timeout 2h ./redis/
+
+# demo: the leaderboard on an embedded Redis; metrics at http://localhost:9464/metrics,
+# spans printed. DEMOFLAGS="-addr localhost:6379 -zipkin http://localhost:9411/api/v2/spans"
+DEMOFLAGS ?=
+demo:
+	$(GO) run ./examples/leaderboard $(DEMOFLAGS)
+
+# e2e: the demo against redis-server, scraped by a real Prometheus, spans checked as
+# Zipkin JSON. Installs Debian's prometheus package (and redis-server) when missing.
+e2e:
+	bash e2e/run.sh
