@@ -46,6 +46,7 @@ import (
 
 	"go.opencensus.io/trace"
 
+	"github.com/ocredigo/redigo/examples/internal/demo"
 	"github.com/ocredigo/redigo/redis"
 )
 
@@ -112,20 +113,20 @@ func (cfg config) check(args []string) error {
 // run serves the metrics and runs the workers until ctx ends. Spans are
 // printed to out, problems to errOut.
 func run(ctx context.Context, cfg config, out, errOut io.Writer) error {
-	d, err := start(cfg.addr, cfg.metricsAddr, cfg.zipkinURL, out, errOut)
+	d, err := demo.Start(clientName, cfg.addr, cfg.metricsAddr, cfg.zipkinURL, out, errOut)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(errOut, "leaderboard: Redis at %s%s, metrics at %s, spans %s\n",
-		d.addr, d.embeddedNote(), d.metricsURL(), d.spanDestination())
+		d.Addr, d.EmbeddedNote(), d.MetricsURL(), d.SpanDestination())
 
-	pool := newPool(d.addr, cfg.workers)
+	pool := newPool(d.Addr, cfg.workers)
 	lb := &leaderboard{pool: pool}
 	err = lb.work(ctx, cfg, errOut)
 	if cerr := pool.Close(); err == nil {
 		err = cerr
 	}
-	if cerr := d.close(); err == nil {
+	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	return err

@@ -18,6 +18,7 @@ import (
 	"go.opencensus.io/trace"
 	"go.uber.org/goleak"
 
+	"github.com/ocredigo/redigo/examples/internal/demo"
 	"github.com/ocredigo/redigo/internal/redistest"
 	"github.com/ocredigo/redigo/redis"
 )
@@ -169,17 +170,17 @@ func wrongTypeErrors(t *testing.T) int64 {
 func TestEmbeddedRedisServesMetricsAndPrintsTraces(t *testing.T) {
 	cfg := config{metricsAddr: "127.0.0.1:0", workers: 2, players: 5, rounds: 2}
 	var out, errOut bytes.Buffer
-	d, err := start(cfg.addr, cfg.metricsAddr, cfg.zipkinURL, &out, &errOut)
+	d, err := demo.Start(clientName, cfg.addr, cfg.metricsAddr, cfg.zipkinURL, &out, &errOut)
 	require.NoError(t, err)
-	defer func() { assert.NoError(t, d.close()) }()
-	require.NotNil(t, d.embedded, "no -addr starts the embedded Redis")
+	defer func() { assert.NoError(t, d.Close()) }()
+	require.NotNil(t, d.Embedded, "no -addr starts the embedded Redis")
 
-	pool := newPool(d.addr, cfg.workers)
+	pool := newPool(d.Addr, cfg.workers)
 	defer pool.Close()
 	require.NoError(t, (&leaderboard{pool: pool}).work(context.Background(), cfg, &errOut))
 	assert.Empty(t, errOut.String())
 
-	resp, err := http.Get(d.metricsURL())
+	resp, err := http.Get(d.MetricsURL())
 	require.NoError(t, err)
 	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
@@ -266,10 +267,10 @@ func TestBadConfig(t *testing.T) {
 
 	bad = good
 	bad.zipkinURL = "localhost:9411"
-	_, err := start(bad.addr, bad.metricsAddr, bad.zipkinURL, io.Discard, io.Discard)
+	_, err := demo.Start(clientName, bad.addr, bad.metricsAddr, bad.zipkinURL, io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "want an http(s) URL")
 	bad = good
 	bad.metricsAddr = "not an address"
-	_, err = start(bad.addr, bad.metricsAddr, bad.zipkinURL, io.Discard, io.Discard)
+	_, err = demo.Start(clientName, bad.addr, bad.metricsAddr, bad.zipkinURL, io.Discard, io.Discard)
 	assert.ErrorContains(t, err, "-metrics-addr")
 }

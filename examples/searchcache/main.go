@@ -32,6 +32,7 @@ import (
 
 	"go.opencensus.io/trace"
 
+	"github.com/ocredigo/redigo/examples/internal/demo"
 	"github.com/ocredigo/redigo/redis"
 )
 
@@ -63,19 +64,19 @@ func main() {
 // run answers the queries of in until its end (or until ctx ends), the
 // answers to out, spans and problems to errOut.
 func run(ctx context.Context, addr, metricsAddr, zipkinURL string, in io.Reader, out, errOut io.Writer) error {
-	d, err := start(addr, metricsAddr, zipkinURL, errOut, errOut)
+	d, err := demo.Start(clientName, addr, metricsAddr, zipkinURL, errOut, errOut)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(errOut, "searchcache: Redis at %s%s, metrics at %s, spans %s; one query per line\n",
-		d.addr, d.embeddedNote(), d.metricsURL(), d.spanDestination())
+		d.Addr, d.EmbeddedNote(), d.MetricsURL(), d.SpanDestination())
 
-	pool := newPool(d.addr)
+	pool := newPool(d.Addr)
 	err = serve(ctx, &searchCache{pool: pool}, in, out, errOut)
 	if cerr := pool.Close(); err == nil {
 		err = cerr
 	}
-	if cerr := d.close(); err == nil {
+	if cerr := d.Close(); err == nil {
 		err = cerr
 	}
 	return err

@@ -1,7 +1,7 @@
-package main
-
-// This file is the same in examples/leaderboard and examples/searchcache,
-// so that each example is whole in its directory.
+// Package demo is what the examples need besides their workload: a Redis
+// server (embedded when no address is given), the metric views served for
+// Prometheus, and a span exporter (Zipkin, or trace trees printed).
+package demo
 
 import (
 	"context"
@@ -35,12 +35,12 @@ import (
 // ocredigo_redis_client_roundtrip_latency_{bucket,sum,count}.
 const namespace = "ocredigo"
 
-// demo is what a run needs besides the workload: the Redis server
+// Demo is what a run needs besides the workload: the Redis server
 // (embedded when no address is given), the metric views served at
 // /metrics, and the span exporter.
-type demo struct {
-	addr     string
-	embedded *miniredis.Miniredis
+type Demo struct {
+	Addr     string
+	Embedded *miniredis.Miniredis
 	listener net.Listener
 	metrics  *http.Server
 	served   chan error
@@ -49,14 +49,15 @@ type demo struct {
 	client   *http.Client      // the Zipkin reporter's
 }
 
-// start starts the embedded Redis when addr is empty, registers the
+// Start, for the client clientName (its service name in Zipkin and its
+// prefix in messages), starts the embedded Redis when addr is empty, registers the
 // views, serves them at metricsAddr and registers the span exporter:
 // Zipkin at zipkinURL, or a printer of trace trees to out.
-func start(addr, metricsAddr, zipkinURL string, out, errOut io.Writer) (_ *demo, err error) {
-	d := &demo{addr: addr}
+func Start(clientName, addr, metricsAddr, zipkinURL string, out, errOut io.Writer) (_ *Demo, err error) {
+	d := &Demo{Addr: addr}
 	defer func() {
 		if err != nil {
-			d.close()
+			d.Close()
 		}
 	}()
 
@@ -68,11 +69,11 @@ func start(addr, metricsAddr, zipkinURL string, out, errOut io.Writer) (_ *demo,
 		}
 	}
 
-	if d.addr == "" {
-		if d.embedded, err = miniredis.Run(); err != nil {
+	if d.Addr == "" {
+		if d.Embedded, err = miniredis.Run(); err != nil {
 			return nil, fmt.Errorf("embedded Redis: %w", err)
 		}
-		d.addr = d.embedded.Addr()
+		d.Addr = d.Embedded.Addr()
 	}
 
 	if err := view.Register(redis.ObservabilityMetricViews...); err != nil {
@@ -111,27 +112,27 @@ func start(addr, metricsAddr, zipkinURL string, out, errOut io.Writer) (_ *demo,
 	return d, nil
 }
 
-func (d *demo) metricsURL() string {
+func (d *Demo) MetricsURL() string {
 	return "http://" + d.listener.Addr().String() + "/metrics"
 }
 
-func (d *demo) embeddedNote() string {
-	if d.embedded != nil {
+func (d *Demo) EmbeddedNote() string {
+	if d.Embedded != nil {
 		return " (embedded)"
 	}
 	return ""
 }
 
-func (d *demo) spanDestination() string {
+func (d *Demo) SpanDestination() string {
 	if d.zipkin != nil {
 		return "sent to Zipkin"
 	}
 	return "printed"
 }
 
-// close flushes the spans not yet sent to Zipkin and stops what start
+// Close flushes the spans not yet sent to Zipkin and stops what start
 // started.
-func (d *demo) close() error {
+func (d *Demo) Close() error {
 	var errs []error
 	if d.exporter != nil {
 		trace.UnregisterExporter(d.exporter)
@@ -150,8 +151,8 @@ func (d *demo) close() error {
 	} else if d.listener != nil {
 		d.listener.Close()
 	}
-	if d.embedded != nil {
-		d.embedded.Close()
+	if d.Embedded != nil {
+		d.Embedded.Close()
 	}
 	return errors.Join(errs...)
 }
