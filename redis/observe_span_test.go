@@ -186,3 +186,15 @@ func TestTimeoutSpan(t *testing.T) {
 	assert.NotContains(t, spans[0].Attributes, "db.response.status_code")
 	assert.Equal(t, int32(trace.StatusCodeDeadlineExceeded), spans[0].Status.Code)
 }
+
+func TestNoSpanUnderUnsampledParent(t *testing.T) {
+	rec := recordSpans(t)
+	ctx, parent := trace.StartSpan(context.Background(), "unsampled", trace.WithSampler(trace.NeverSample()))
+	c := dial(t, redis.DialTraceOptions(redis.TraceOptions{RootSpans: true})).(redis.ConnWithContext)
+	_, err := c.DoContext(ctx, "PING")
+	require.NoError(t, err)
+	parent.End()
+	for _, s := range rec.all() {
+		assert.NotEqual(t, "PING", s.Name, "a child of an unsampled span is never sampled, not even with RootSpans")
+	}
+}

@@ -110,7 +110,7 @@ func (o *Conn) Begin(ctx context.Context, name string, args []interface{}) Call 
 	if commandMetricsOn() {
 		call.start = time.Now()
 	}
-	if o.client.rootSpans || trace.FromContext(ctx) != nil {
+	if o.client.wantSpan(ctx) {
 		call.span = o.startSpan(ctx, name, call.cmd, args)
 	}
 	return call

@@ -26,9 +26,16 @@ const (
 
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// wantSpan reports whether an operation in ctx gets a span.
+// wantSpan reports whether an operation in ctx gets a span: when ctx holds
+// a parent span that records (a child of a parent not sampled is never
+// sampled itself, and Redis carries no trace context onwards, so it would
+// be work for nothing), or when the client asks for root spans and ctx
+// holds no parent.
 func (c *Client) wantSpan(ctx context.Context) bool {
-	return c.rootSpans || trace.FromContext(ctx) != nil
+	if parent := trace.FromContext(ctx); parent != nil {
+		return parent.IsRecordingEvents()
+	}
+	return c.rootSpans
 }
 
 // Dial is the record of one dial.

@@ -31,31 +31,35 @@ func (o *Conn) spanAttributes() []trace.Attribute {
 
 func (o *Conn) startSpan(ctx context.Context, name string, cmd *commandinfo.Command, args []interface{}) *trace.Span {
 	_, span := trace.StartSpan(ctx, cmd.Name, trace.WithSpanKind(trace.SpanKindClient))
-	if !span.IsRecordingEvents() {
-		return span
+	if o.client.queryText != QueryTextOff && span.IsRecordingEvents() {
+		// Now: a pipelined command's arguments may be reused by the caller
+		// before its reply arrives.
+		span.AddAttributes(trace.StringAttribute("db.query.text", QueryTextOf(o.client.queryText, name, cmd, args)))
 	}
-	base := o.spanAttributes()
-	attrs := make([]trace.Attribute, 0, len(base)+2)
-	attrs = append(attrs, base...)
-	attrs = append(attrs, trace.StringAttribute("db.operation.name", cmd.Name))
-	if o.client.queryText != QueryTextOff {
-		attrs = append(attrs, trace.StringAttribute("db.query.text", QueryTextOf(o.client.queryText, name, cmd, args)))
-	}
-	span.AddAttributes(attrs...)
 	return span
 }
 
-// endSpan ends a command's span. errText is the error's text, "" on
-// success; statusCode is the Redis error prefix of an error reply.
+// endSpan ends a command's span, adding its attributes at once. errText is
+// the error's text, "" on success; statusCode is the Redis error prefix of
+// an error reply.
 func (o *Conn) endSpan(call Call, read int, kind, errText, statusCode string) {
 	span := call.span
 	if span.IsRecordingEvents() {
-		span.AddAttributes(
+		base := o.spanAttributes()
+		attrs := make([]trace.Attribute, 0, len(base)+5)
+		attrs = append(attrs, base...)
+		attrs = append(attrs,
+			trace.StringAttribute("db.operation.name", call.cmd.Name),
 			trace.Int64Attribute("redis.bytes_written", int64(call.written)),
 			trace.Int64Attribute("redis.bytes_read", int64(read)))
 		if errText != "" {
-			setSpanError(span, kind, errText, statusCode)
+			attrs = append(attrs, trace.StringAttribute("error.type", kind))
+			if statusCode != "" {
+				attrs = append(attrs, trace.StringAttribute("db.response.status_code", statusCode))
+			}
+			span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(errText, maxStatusText)})
 		}
+		span.AddAttributes(attrs...)
 	}
 	span.End()
 }
