@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/ocredigo/redigo/internal/tracetest"
 	"github.com/ocredigo/redigo/redis"
 	"github.com/stretchr/testify/require"
 	"go.opencensus.io/stats/view"
@@ -73,60 +73,9 @@ func count(t testing.TB, viewName, name, key string) int64 {
 	return 0
 }
 
-// spanRecorder collects the spans ended while it is registered.
-type spanRecorder struct {
-	mu    sync.Mutex
-	spans []*trace.SpanData
-}
-
-func (r *spanRecorder) ExportSpan(s *trace.SpanData) {
-	r.mu.Lock()
-	r.spans = append(r.spans, s)
-	r.mu.Unlock()
-}
-
-// recordSpans registers a recorder and samples every span until the end of
-// the test.
-func recordSpans(t testing.TB) *spanRecorder {
-	r := &spanRecorder{}
-	trace.RegisterExporter(r)
-	trace.ApplyConfig(trace.Config{DefaultSampler: trace.AlwaysSample()})
-	t.Cleanup(func() {
-		trace.UnregisterExporter(r)
-		trace.ApplyConfig(trace.Config{DefaultSampler: trace.ProbabilitySampler(1e-4)})
-	})
-	return r
-}
-
-// inTrace returns the spans of the trace of root, root excluded, in the
-// order they ended.
-func (r *spanRecorder) inTrace(root *trace.Span) []*trace.SpanData {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*trace.SpanData
-	for _, s := range r.spans {
-		if s.TraceID == root.SpanContext().TraceID && s.SpanID != root.SpanContext().SpanID {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// all returns every recorded span.
-func (r *spanRecorder) all() []*trace.SpanData {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]*trace.SpanData(nil), r.spans...)
-}
-
-// names returns the span names, in order.
-func names(spans []*trace.SpanData) []string {
-	out := make([]string, len(spans))
-	for i, s := range spans {
-		out[i] = s.Name
-	}
-	return out
-}
+// recordSpans records the spans ended, all sampled, until the end of the
+// test.
+func recordSpans(t testing.TB) *tracetest.Recorder { return tracetest.Record(t, true) }
 
 // rootSpan starts a sampled span for a test's commands to hang under.
 func rootSpan(t testing.TB) (context.Context, *trace.Span) {

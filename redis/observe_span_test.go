@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ocredigo/redigo/internal/redistest"
+	"github.com/ocredigo/redigo/internal/tracetest"
 	"github.com/ocredigo/redigo/redis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -32,8 +33,8 @@ func TestCommandSpans(t *testing.T) {
 	require.Error(t, err)
 	root.End()
 
-	spans := rec.inTrace(root)
-	require.Equal(t, []string{"SET", "GET", "ECHO", "INCR"}, names(spans), "one span per command, pipelined ones too")
+	spans := rec.InTrace(root)
+	require.Equal(t, []string{"SET", "GET", "ECHO", "INCR"}, tracetest.Names(spans), "one span per command, pipelined ones too")
 	for _, s := range spans {
 		assert.Equal(t, root.SpanContext().SpanID, s.ParentSpanID, s.Name)
 		assert.Equal(t, trace.SpanKindClient, s.SpanKind, s.Name)
@@ -74,7 +75,7 @@ func TestNoSpanWithoutParent(t *testing.T) {
 	_, err = pc.Do("MULTI")
 	require.NoError(t, err)
 	pc.Close() // DISCARD
-	assert.Empty(t, rec.all(), "no root spans unless asked for")
+	assert.Empty(t, rec.Spans(), "no root spans unless asked for")
 }
 
 func TestRootSpansOption(t *testing.T) {
@@ -82,8 +83,8 @@ func TestRootSpansOption(t *testing.T) {
 	c := dial(t, redis.DialTraceOptions(redis.TraceOptions{RootSpans: true}))
 	_, err := c.Do("PING")
 	require.NoError(t, err)
-	spans := rec.all()
-	require.Equal(t, []string{"redis.dial", "PING"}, names(spans))
+	spans := rec.Spans()
+	require.Equal(t, []string{"redis.dial", "PING"}, tracetest.Names(spans))
 	for _, s := range spans {
 		assert.Equal(t, trace.SpanID{}, s.ParentSpanID, "%s is a root span", s.Name)
 	}
@@ -114,7 +115,7 @@ func TestQueryText(t *testing.T) {
 		require.NoError(t, err)
 		c.Close()
 		root.End()
-		spans := rec.inTrace(root)
+		spans := rec.InTrace(root)
 		require.Len(t, spans, 1)
 		assert.Equal(t, tt.want, spans[0].Attributes["db.query.text"])
 	}
@@ -131,8 +132,8 @@ func TestDialSpans(t *testing.T) {
 	c.Close()
 	root.End()
 
-	spans := rec.inTrace(root)
-	require.Equal(t, []string{"AUTH", "CLIENT", "SELECT", "redis.dial"}, names(spans))
+	spans := rec.InTrace(root)
+	require.Equal(t, []string{"AUTH", "CLIENT", "SELECT", "redis.dial"}, tracetest.Names(spans))
 	dialSpan := spans[3]
 	assert.Equal(t, root.SpanContext().SpanID, dialSpan.ParentSpanID)
 	for _, s := range spans[:3] {
@@ -163,8 +164,8 @@ func TestPoolSpans(t *testing.T) {
 	require.NoError(t, c.Close())
 	root.End()
 
-	spans := rec.inTrace(root)
-	require.Equal(t, []string{"redis.dial", "redis.pool.get", "MULTI", "DISCARD", "PING"}, names(spans))
+	spans := rec.InTrace(root)
+	require.Equal(t, []string{"redis.dial", "redis.pool.get", "MULTI", "DISCARD", "PING"}, tracetest.Names(spans))
 	assert.Equal(t, spans[1].SpanID, spans[0].ParentSpanID, "the dial is part of the pool get")
 	for _, s := range spans[1:] {
 		assert.Equal(t, root.SpanContext().SpanID, s.ParentSpanID, s.Name)
@@ -180,8 +181,8 @@ func TestTimeoutSpan(t *testing.T) {
 	_, err := c.DoContext(tctx, "BLPOP", "sp:empty", 0)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	root.End()
-	spans := rec.inTrace(root)
-	require.Equal(t, []string{"BLPOP"}, names(spans))
+	spans := rec.InTrace(root)
+	require.Equal(t, []string{"BLPOP"}, tracetest.Names(spans))
 	assert.Equal(t, "timeout", spans[0].Attributes["error.type"])
 	assert.NotContains(t, spans[0].Attributes, "db.response.status_code")
 	assert.Equal(t, int32(trace.StatusCodeDeadlineExceeded), spans[0].Status.Code)
@@ -194,7 +195,7 @@ func TestNoSpanUnderUnsampledParent(t *testing.T) {
 	_, err := c.DoContext(ctx, "PING")
 	require.NoError(t, err)
 	parent.End()
-	for _, s := range rec.all() {
+	for _, s := range rec.Spans() {
 		assert.NotEqual(t, "PING", s.Name, "a child of an unsampled span is never sampled, not even with RootSpans")
 	}
 }

@@ -76,6 +76,7 @@ type Pool struct {
 	mu            sync.Mutex
 	gaugeRecorded time.Time   // when the connection counts were last recorded
 	gaugeTimer    *time.Timer // a recording of the counts is scheduled
+	reused        int         // idle connections handed out, not yet recorded
 	closed        bool
 	active        int // connections open: idle or in use
 	initOnce      sync.Once
@@ -184,7 +185,7 @@ func (p *Pool) get(ctx context.Context) (*activeConn, error) {
 		p.mu.Unlock()
 		reason := p.unusable(ctx, pc)
 		if reason == "" {
-			obs.ConnOpened(observability.StateReused)
+			p.connReused()
 			record.End(nil, "")
 			return &activeConn{p: p, pc: pc}, nil
 		}

@@ -32,11 +32,24 @@ func (p *Pool) closeConn(c Conn, reason string) {
 	p.observer().ConnClosed(reason)
 }
 
-// countsChanged records the pool's connection counts, at most once per
-// poolGaugeInterval; a change within the interval is recorded when it
-// ends. Called with p.mu held.
+// connReused counts an idle connection handed out; it is recorded with
+// the connection counts.
+func (p *Pool) connReused() {
+	if !observability.PoolMetricsOn() {
+		return
+	}
+	p.mu.Lock()
+	p.reused++
+	p.countsChanged()
+	p.mu.Unlock()
+}
+
+// countsChanged records the pool's connection counts and reuses, at most
+// once per poolGaugeInterval: they change on every Get and Close, and each
+// recording wakes OpenCensus's worker. A change within the interval is
+// recorded when it ends. Called with p.mu held.
 func (p *Pool) countsChanged() {
-	if p.gaugeTimer != nil || !observability.PoolConnectionsOn() {
+	if p.gaugeTimer != nil || !observability.PoolMetricsOn() {
 		return // a recording is already scheduled
 	}
 	now := time.Now()
@@ -57,4 +70,6 @@ func (p *Pool) countsChanged() {
 func (p *Pool) recordCounts(now time.Time) {
 	p.gaugeRecorded = now
 	p.observer().PoolConnections(p.idle.count, p.active-p.idle.count)
+	p.observer().ConnsReused(p.reused)
+	p.reused = 0
 }

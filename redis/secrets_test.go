@@ -12,11 +12,11 @@ import (
 	"math/big"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ocredigo/redigo/internal/redistest"
+	"github.com/ocredigo/redigo/internal/tracetest"
 	"github.com/ocredigo/redigo/redis"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,25 +38,11 @@ const (
 var allSecrets = []string{adminSecret, wrongSecret, setuserSecret, migrateSecret, configSecret, urlSecret,
 	aclPassword, aclUserPassword, url.QueryEscape(aclUserPassword), url.PathEscape(aclUserPassword)}
 
-// spanSink collects the spans ended while it is registered.
-type spanSink struct {
-	mu    sync.Mutex
-	spans []*trace.SpanData
-}
-
-func (s *spanSink) ExportSpan(d *trace.SpanData) {
-	s.mu.Lock()
-	s.spans = append(s.spans, d)
-	s.mu.Unlock()
-}
-
-// text returns everything a span carries as text: name, attributes,
-// status, annotations.
-func (s *spanSink) text() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// spanText returns everything the spans carry as text: names,
+// attributes, status, annotations.
+func spanText(spans []*trace.SpanData) []string {
 	var out []string
-	for _, d := range s.spans {
+	for _, d := range spans {
 		out = append(out, d.Name, d.Status.Message)
 		for k, v := range d.Attributes {
 			out = append(out, fmt.Sprintf("%s=%v", k, v))
@@ -72,29 +58,14 @@ func (s *spanSink) text() []string {
 }
 
 // queryTexts returns the db.query.text of the spans named name.
-func (s *spanSink) queryTexts(name string) []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func queryTexts(spans []*trace.SpanData, name string) []string {
 	var out []string
-	for _, d := range s.spans {
+	for _, d := range spans {
 		if q, ok := d.Attributes["db.query.text"].(string); ok && d.Name == name {
 			out = append(out, q)
 		}
 	}
 	return out
-}
-
-// sampleAllSpans registers a span sink and samples every span until the
-// end of the test, then restores OpenCensus's default sampler.
-func sampleAllSpans(t *testing.T) *spanSink {
-	s := &spanSink{}
-	trace.RegisterExporter(s)
-	trace.ApplyConfig(trace.Config{DefaultSampler: trace.AlwaysSample()})
-	t.Cleanup(func() {
-		trace.UnregisterExporter(s)
-		trace.ApplyConfig(trace.Config{DefaultSampler: trace.ProbabilitySampler(1e-4)})
-	})
-	return s
 }
 
 // metricTagValues returns the tag values of every row of every view of
@@ -116,7 +87,7 @@ func metricTagValues(t *testing.T) []string {
 
 func TestSecretsNeverRecorded(t *testing.T) {
 	useMetricViews(t)
-	spans := sampleAllSpans(t)
+	spans := tracetest.Record(t, true)
 	const name = "secrets"
 	traced := redis.DialTraceOptions(redis.TraceOptions{Name: name, QueryText: redis.QueryTextFull, RootSpans: true})
 	var logged bytes.Buffer
@@ -207,7 +178,7 @@ func TestSecretsNeverRecorded(t *testing.T) {
 	}
 
 	leaks := map[string][]string{
-		"span":         spans.text(),
+		"span":         spanText(spans.Spans()),
 		"metric tag":   metricTagValues(t),
 		"error text":   errTexts,
 		"logging conn": {logged.String()},
@@ -222,15 +193,15 @@ func TestSecretsNeverRecorded(t *testing.T) {
 
 	// The test saw what it means to check: full query texts, with the
 	// secrets redacted.
-	assert.Contains(t, spans.queryTexts("SET"), "SET "+key(t, "visible")+" a visible value")
-	assert.Contains(t, spans.queryTexts("AUTH"), "AUTH [redacted]")
-	assert.Contains(t, spans.queryTexts("AUTH"), "auth [redacted] [redacted]")
-	assert.Contains(t, spans.queryTexts("HELLO"), "HELLO 2 AUTH [redacted] [redacted] SETNAME secrets-test")
-	assert.Contains(t, spans.queryTexts("ACL"), "ACL SETUSER bob [redacted] [redacted] [redacted] [redacted] [redacted]")
-	assert.Contains(t, spans.queryTexts("CONFIG"), "Config set RequirePass [redacted]")
-	assert.Contains(t, spans.queryTexts("MIGRATE"),
+	assert.Contains(t, queryTexts(spans.Spans(), "SET"), "SET "+key(t, "visible")+" a visible value")
+	assert.Contains(t, queryTexts(spans.Spans(), "AUTH"), "AUTH [redacted]")
+	assert.Contains(t, queryTexts(spans.Spans(), "AUTH"), "auth [redacted] [redacted]")
+	assert.Contains(t, queryTexts(spans.Spans(), "HELLO"), "HELLO 2 AUTH [redacted] [redacted] SETNAME secrets-test")
+	assert.Contains(t, queryTexts(spans.Spans(), "ACL"), "ACL SETUSER bob [redacted] [redacted] [redacted] [redacted] [redacted]")
+	assert.Contains(t, queryTexts(spans.Spans(), "CONFIG"), "Config set RequirePass [redacted]")
+	assert.Contains(t, queryTexts(spans.Spans(), "MIGRATE"),
 		fmt.Sprintf("MIGRATE %s %d  0 1000 AUTH [redacted] KEYS missing", server.Host(), server.Port()))
-	assert.Contains(t, spans.queryTexts("MIGRATE"),
+	assert.Contains(t, queryTexts(spans.Spans(), "MIGRATE"),
 		fmt.Sprintf("migrate %s %d  0 1000 auth2 [redacted] [redacted] KEYS missing", server.Host(), server.Port()))
 	assert.Contains(t, logged.String(), `[redacted]`)
 	assert.Len(t, errTexts, 9, "every failure was checked")

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ocredigo/redigo/examples/internal/demo"
 	"github.com/ocredigo/redigo/internal/redistest"
+	"github.com/ocredigo/redigo/internal/tracetest"
 	"github.com/ocredigo/redigo/redis"
 )
 
@@ -28,32 +29,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
 }
 
-// spanRecorder is a trace exporter keeping every span it is given.
-type spanRecorder struct {
-	mu    sync.Mutex
-	spans []*trace.SpanData
-}
-
-func (r *spanRecorder) ExportSpan(s *trace.SpanData) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.spans = append(r.spans, s)
-}
-
-func (r *spanRecorder) take() []*trace.SpanData {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	spans := r.spans
-	r.spans = nil
-	return spans
-}
-
-func recordSpans(t *testing.T) *spanRecorder {
-	r := &spanRecorder{}
-	trace.RegisterExporter(r)
-	t.Cleanup(func() { trace.UnregisterExporter(r) })
-	return r
-}
+func recordSpans(t *testing.T) *tracetest.Recorder { return tracetest.Record(t, false) }
 
 // tree is a trace as names: "LeaderBoardModification/Scan/ZSCAN" for each
 // span, and the spans by that path.
@@ -96,7 +72,7 @@ func TestRoundSpanTree(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, entry{"bob", 340}, leader, "the highest score, ties to the first name")
 
-	paths := tree(t, spans.take())
+	paths := tree(t, spans.Take())
 	for _, path := range []string{
 		"LeaderBoardModification",
 		"LeaderBoardModification/AddToLeaderBoard",
@@ -138,7 +114,7 @@ func TestRoundWithErrorRecordsWrongType(t *testing.T) {
 	require.NoError(t, err, "the intended WRONGTYPE does not fail the round")
 	assert.Equal(t, "bob", leader.player)
 
-	scans := tree(t, spans.take())["LeaderBoardModification/Scan/ZSCAN"]
+	scans := tree(t, spans.Take())["LeaderBoardModification/Scan/ZSCAN"]
 	require.Len(t, scans, 2)
 	failed := scans[0]
 	if failed.StartTime.After(scans[1].StartTime) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,6 +13,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/ocredigo/redigo/internal/redistest"
+	"github.com/ocredigo/redigo/internal/tracetest"
 	"github.com/ocredigo/redigo/redis"
 )
 
@@ -22,32 +22,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("go.opencensus.io/stats/view.(*worker).start"))
 }
 
-// spanRecorder is a trace exporter keeping every span it is given.
-type spanRecorder struct {
-	mu    sync.Mutex
-	spans []*trace.SpanData
-}
-
-func (r *spanRecorder) ExportSpan(s *trace.SpanData) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.spans = append(r.spans, s)
-}
-
-func (r *spanRecorder) take() []*trace.SpanData {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	spans := r.spans
-	r.spans = nil
-	return spans
-}
-
-func recordSpans(t *testing.T) *spanRecorder {
-	r := &spanRecorder{}
-	trace.RegisterExporter(r)
-	t.Cleanup(func() { trace.UnregisterExporter(r) })
-	return r
-}
+func recordSpans(t *testing.T) *tracetest.Recorder { return tracetest.Record(t, false) }
 
 // searchSpan returns the one Search span of spans and the names of its
 // children in the order they started.
@@ -110,7 +85,7 @@ func TestSearchMissThenHit(t *testing.T) {
 	require.NoError(t, err, "a miss stores the answer")
 	assert.Equal(t, "OCREDIGO METRICS", stored)
 
-	miss := spans.take()
+	miss := spans.Take()
 	root, children := searchSpan(t, miss)
 	assert.Equal(t, []string{"cache miss"}, annotations(root))
 	assert.Equal(t, []string{"GET", "SET"}, children)
@@ -129,7 +104,7 @@ func TestSearchMissThenHit(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, exists, "a hit deletes the entry")
 
-	root, children = searchSpan(t, spans.take())
+	root, children = searchSpan(t, spans.Take())
 	assert.Equal(t, []string{"cache hit"}, annotations(root))
 	assert.Equal(t, []string{"GET", "DEL"}, children)
 

@@ -154,5 +154,21 @@ func (g PoolGet) End(err error, kind string) {
 	g.span.End()
 }
 
-// PoolConnectionsOn reports whether a view uses the pool connection counts.
-func PoolConnectionsOn() bool { return int64Subscribed(redigo.MPoolConnections) }
+// PoolMetricsOn reports whether a view uses the pool connection counts or
+// the connections opened, which pools record in batches.
+func PoolMetricsOn() bool {
+	return int64Subscribed(redigo.MPoolConnections) || int64Subscribed(redigo.MConnectionsOpen)
+}
+
+// ConnsReused counts n idle connections handed out by a pool, in one
+// recording.
+func (c *Client) ConnsReused(n int) {
+	if n == 0 || !int64Subscribed(redigo.MConnectionsOpen) {
+		return
+	}
+	ms := make([]stats.Measurement, n)
+	for i := range ms {
+		ms[i] = redigo.MConnectionsOpen.M(1)
+	}
+	stats.Record(tagKey{name: c.names.name, state: StateReused}.context(), ms...)
+}
