@@ -204,20 +204,39 @@ func deadline(ctx context.Context, timeout time.Duration) (t time.Time, ok bool)
 	return d, true
 }
 
-func (c *conn) setWriteDeadline(t time.Time) error {
+// setWriteDeadline sets the deadline of the writes of a call in ctx.
+func (c *conn) setWriteDeadline(ctx context.Context, t time.Time) error {
 	if t.IsZero() && c.writeDeadline.IsZero() {
 		return nil
 	}
 	c.writeDeadline = t
-	return c.netConn.SetWriteDeadline(t)
+	if err := c.netConn.SetWriteDeadline(t); err != nil {
+		return err
+	}
+	return interrupted(ctx)
 }
 
-func (c *conn) setReadDeadline(t time.Time) error {
+// setReadDeadline sets the deadline of the reads of a call in ctx.
+func (c *conn) setReadDeadline(ctx context.Context, t time.Time) error {
 	if t.IsZero() && c.readDeadline.IsZero() {
 		return nil
 	}
 	c.readDeadline = t
-	return c.netConn.SetReadDeadline(t)
+	if err := c.netConn.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return interrupted(ctx)
+}
+
+// interrupted returns ctx's error once it has ended. A deadline set on the
+// net.Conn may have replaced the past deadline with which abortIO
+// interrupts a call; the context ends before abortIO runs, so checking it
+// after setting the deadline misses no cancel.
+func interrupted(ctx context.Context) error {
+	if ctx.Done() == nil {
+		return nil
+	}
+	return ctx.Err()
 }
 
 // begin checks that a call may start: the connection is usable and ctx has
@@ -273,7 +292,7 @@ func (c *conn) writeCommand(ctx context.Context, cmd string, args []interface{})
 	if !ok {
 		return c.failCall(call, context.DeadlineExceeded)
 	}
-	if err := c.setWriteDeadline(t); err != nil {
+	if err := c.setWriteDeadline(ctx, t); err != nil {
 		return c.failCall(call, err)
 	}
 	n, keyLen, err := c.bw.WriteCommand(cmd, args, call.KeyIndex())
@@ -316,7 +335,7 @@ func (c *conn) flushBuffer(ctx context.Context) error {
 	if !ok {
 		return context.DeadlineExceeded
 	}
-	if err := c.setWriteDeadline(t); err != nil {
+	if err := c.setWriteDeadline(ctx, t); err != nil {
 		return err
 	}
 	return c.bw.Flush()
@@ -359,7 +378,7 @@ func (c *conn) readDeadlineFor(ctx context.Context, timeout time.Duration) error
 	if !ok {
 		return context.DeadlineExceeded
 	}
-	return c.setReadDeadline(t)
+	return c.setReadDeadline(ctx, t)
 }
 
 // readReply reads a reply and completes the oldest pending command with it.
