@@ -28,8 +28,8 @@ unit:
 # fuzz: each decoder fuzz target for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzReadReply$$' -fuzztime=$(FUZZTIME) ./internal/resp/
-	$(GO) test -run='^$$' -fuzz='^FuzzRoundTrip$$' -fuzztime=$(FUZZTIME) ./internal/resp/
+	$(GO) test -run='^$$' -fuzz='^FuzzReadReply$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s ./internal/resp/
+	$(GO) test -run='^$$' -fuzz='^FuzzRoundTrip$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s ./internal/resp/
 
 # bench: comparison benchmarks against upstream redigo and go-redis, each
 # configuration in its own process (bench/README.md); QUICK=1 for a smoke run.
