@@ -1,12 +1,8 @@
 package commandinfo
 
 import (
-	"bufio"
-	"errors"
-	"fmt"
-	"io"
+	"github.com/ocredigo/redigo/internal/resp"
 	"net"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,7 +18,7 @@ func TestTableMatchesServer(t *testing.T) {
 	c := dialServer(t, srv.Addr())
 
 	version := serverInfoVersion(t, c)
-	reply, err := c.do("COMMAND")
+	reply, err := c.Do("COMMAND")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +72,7 @@ func TestSecretConfigNamesExist(t *testing.T) {
 		if !isConfigSecret(name) {
 			t.Errorf("isConfigSecret(%q) = false", name)
 		}
-		reply, err := c.do("CONFIG", "GET", name)
+		reply, err := c.Do("CONFIG", "GET", name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -86,9 +82,9 @@ func TestSecretConfigNamesExist(t *testing.T) {
 	}
 }
 
-func serverInfoVersion(t *testing.T, c *testConn) string {
+func serverInfoVersion(t *testing.T, c *resp.Client) string {
 	t.Helper()
-	reply, err := c.do("INFO", "server")
+	reply, err := c.Do("INFO", "server")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,14 +98,9 @@ func serverInfoVersion(t *testing.T, c *testConn) string {
 	return ""
 }
 
-// testConn is a minimal RESP2 client, so that this package's tests need no
-// driver.
-type testConn struct {
-	conn net.Conn
-	r    *bufio.Reader
-}
-
-func dialServer(t *testing.T, addr string) *testConn {
+// dialServer connects to addr with the codec's minimal client, so that this
+// package's tests need no driver.
+func dialServer(t *testing.T, addr string) *resp.Client {
 	t.Helper()
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -119,61 +110,5 @@ func dialServer(t *testing.T, addr string) *testConn {
 	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
-	return &testConn{conn: conn, r: bufio.NewReader(conn)}
-}
-
-func (c *testConn) do(args ...string) (interface{}, error) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := io.WriteString(c.conn, b.String()); err != nil {
-		return nil, err
-	}
-	return c.read()
-}
-
-// read decodes one RESP2 reply: strings as []byte, integers as int64,
-// arrays as []interface{}, server errors as error.
-func (c *testConn) read() (interface{}, error) {
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if line == "" {
-		return nil, errors.New("empty reply line")
-	}
-	switch line[0] {
-	case '+':
-		return []byte(line[1:]), nil
-	case '-':
-		return nil, errors.New(line[1:])
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$', '*':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil {
-			return nil, err
-		}
-		if n < 0 {
-			return nil, nil
-		}
-		if line[0] == '$' {
-			buf := make([]byte, n+2)
-			if _, err := io.ReadFull(c.r, buf); err != nil {
-				return nil, err
-			}
-			return buf[:n], nil
-		}
-		arr := make([]interface{}, n)
-		for i := range arr {
-			if arr[i], err = c.read(); err != nil {
-				return nil, err
-			}
-		}
-		return arr, nil
-	}
-	return nil, fmt.Errorf("unexpected reply line %q", line)
+	return resp.NewClient(conn)
 }

@@ -247,3 +247,24 @@ func TestWriteCommandAllocations(t *testing.T) {
 		}
 	}
 }
+
+func TestClientDo(t *testing.T) {
+	var sent bytes.Buffer
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{strings.NewReader("+OK\r\n-ERR no\r\n$1\r\nv\r\n"), &sent}
+	c := NewClient(rw)
+	if reply, err := c.Do("SET", "k", "v"); reply != "OK" || err != nil {
+		t.Fatalf("SET: %v, %v", reply, err)
+	}
+	if _, err := c.Do("INCR", "k"); err != Error("ERR no") {
+		t.Fatalf("INCR: error %v, want the error reply", err)
+	}
+	if reply, err := c.Do("GET", "k"); string(reply.([]byte)) != "v" || err != nil {
+		t.Fatalf("GET: %v, %v", reply, err)
+	}
+	if want := "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*2\r\n$4\r\nINCR\r\n$1\r\nk\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"; sent.String() != want {
+		t.Fatalf("sent %q, want %q", sent.String(), want)
+	}
+}

@@ -8,20 +8,18 @@
 package main
 
 import (
-	"bufio"
+	"github.com/ocredigo/redigo/internal/resp"
+
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"go/format"
-	"io"
 	"log"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -84,9 +82,9 @@ func fetchCommands(server string) ([]command, string, error) {
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	r := bufio.NewReader(conn)
+	client := resp.NewClient(conn)
 
-	info, err := do(conn, r, "INFO", "server")
+	info, err := client.Do("INFO", "server")
 	if err != nil {
 		return nil, "", err
 	}
@@ -99,7 +97,7 @@ func fetchCommands(server string) ([]command, string, error) {
 		}
 	}
 
-	reply, err := do(conn, r, "COMMAND")
+	reply, err := client.Do("COMMAND")
 	if err != nil {
 		return nil, "", err
 	}
@@ -161,61 +159,4 @@ func render(cmds []command, version string) ([]byte, error) {
 	}
 	b.WriteString("}\n")
 	return format.Source(b.Bytes())
-}
-
-// do sends a command and reads one RESP2 reply.
-func do(conn net.Conn, r *bufio.Reader, args ...string) (interface{}, error) {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
-	}
-	if _, err := conn.Write(b.Bytes()); err != nil {
-		return nil, err
-	}
-	return readReply(r)
-}
-
-// readReply decodes one RESP2 reply: simple strings and bulk strings as
-// []byte, integers as int64, arrays as []interface{}, errors as error.
-func readReply(r *bufio.Reader) (interface{}, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(line, "\r\n")
-	if line == "" {
-		return nil, errors.New("empty reply line")
-	}
-	switch line[0] {
-	case '+':
-		return []byte(line[1:]), nil
-	case '-':
-		return nil, fmt.Errorf("server error: %s", line[1:])
-	case ':':
-		return strconv.ParseInt(line[1:], 10, 64)
-	case '$':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		return buf[:n], nil
-	case '*':
-		n, err := strconv.Atoi(line[1:])
-		if err != nil || n < 0 {
-			return nil, err
-		}
-		arr := make([]interface{}, n)
-		for i := range arr {
-			if arr[i], err = readReply(r); err != nil {
-				return nil, err
-			}
-		}
-		return arr, nil
-	}
-	return nil, fmt.Errorf("unexpected reply line %q", line)
 }
