@@ -26,9 +26,8 @@ import (
 // Package-level funcs, as upstream declares them (55).
 var (
 	// Dialing and connections.
-	_ func(network, address string, options ...redis.DialOption) (redis.Conn, error)                      = redis.Dial
-	_ func(ctx context.Context, network, address string, options ...redis.DialOption) (redis.Conn, error) = redis.DialContext
-	//lint:ignore SA1019 part of the API
+	_ func(network, address string, options ...redis.DialOption) (redis.Conn, error)                             = redis.Dial
+	_ func(ctx context.Context, network, address string, options ...redis.DialOption) (redis.Conn, error)        = redis.DialContext
 	_ func(network, address string, connectTimeout, readTimeout, writeTimeout time.Duration) (redis.Conn, error) = redis.DialTimeout
 	_ func(rawurl string, options ...redis.DialOption) (redis.Conn, error)                                       = redis.DialURL
 	_ func(ctx context.Context, rawurl string, options ...redis.DialOption) (redis.Conn, error)                  = redis.DialURLContext
@@ -57,37 +56,35 @@ var (
 	// Logging, pool, script.
 	_ func(conn redis.Conn, logger *log.Logger, prefix string) redis.Conn                                 = redis.NewLoggingConn
 	_ func(conn redis.Conn, logger *log.Logger, prefix string, skip func(cmdName string) bool) redis.Conn = redis.NewLoggingConnFilter
-	//lint:ignore SA1019 part of the API
-	_ func(newFn func() (redis.Conn, error), maxIdle int) *redis.Pool       = redis.NewPool
-	_ func(keyCount int, src string) *redis.Script                          = redis.NewScript
-	_ func(src []interface{}, dest ...interface{}) ([]interface{}, error)   = redis.Scan
-	_ func(src []interface{}, dest interface{}) error                       = redis.ScanStruct
-	_ func(src []interface{}, dest interface{}, fieldNames ...string) error = redis.ScanSlice
-	_ func(result interface{}, err error) ([]*[2]float64, error)            = redis.Positions
-	_ func(result interface{}, err error) ([]redis.SlowLog, error)          = redis.SlowLogs
-	_ func(result interface{}, err error) ([]redis.Latency, error)          = redis.Latencies
-	_ func(result interface{}, err error) ([]redis.LatencyHistory, error)   = redis.LatencyHistories
-	_ func(reply interface{}, err error) (int, error)                       = redis.Int
-	_ func(reply interface{}, err error) (int64, error)                     = redis.Int64
-	_ func(reply interface{}, err error) (uint64, error)                    = redis.Uint64
-	_ func(reply interface{}, err error) (float64, error)                   = redis.Float64
-	_ func(reply interface{}, err error) (string, error)                    = redis.String
-	_ func(reply interface{}, err error) ([]byte, error)                    = redis.Bytes
-	_ func(reply interface{}, err error) (bool, error)                      = redis.Bool
-	_ func(reply interface{}, err error) ([]interface{}, error)             = redis.Values
-	//lint:ignore SA1019 part of the API
-	_ func(reply interface{}, err error) ([]interface{}, error)       = redis.MultiBulk
-	_ func(reply interface{}, err error) ([]float64, error)           = redis.Float64s
-	_ func(reply interface{}, err error) ([]string, error)            = redis.Strings
-	_ func(reply interface{}, err error) ([][]byte, error)            = redis.ByteSlices
-	_ func(reply interface{}, err error) ([]int64, error)             = redis.Int64s
-	_ func(reply interface{}, err error) ([]int, error)               = redis.Ints
-	_ func(reply interface{}, err error) ([]uint64, error)            = redis.Uint64s
-	_ func(reply interface{}, err error) (map[string]string, error)   = redis.StringMap
-	_ func(result interface{}, err error) (map[string]int, error)     = redis.IntMap
-	_ func(result interface{}, err error) (map[string]int64, error)   = redis.Int64Map
-	_ func(result interface{}, err error) (map[string]uint64, error)  = redis.Uint64Map
-	_ func(result interface{}, err error) (map[string]float64, error) = redis.Float64Map
+	_ func(newFn func() (redis.Conn, error), maxIdle int) *redis.Pool                                     = redis.NewPool
+	_ func(keyCount int, src string) *redis.Script                                                        = redis.NewScript
+	_ func(src []interface{}, dest ...interface{}) ([]interface{}, error)                                 = redis.Scan
+	_ func(src []interface{}, dest interface{}) error                                                     = redis.ScanStruct
+	_ func(src []interface{}, dest interface{}, fieldNames ...string) error                               = redis.ScanSlice
+	_ func(result interface{}, err error) ([]*[2]float64, error)                                          = redis.Positions
+	_ func(result interface{}, err error) ([]redis.SlowLog, error)                                        = redis.SlowLogs
+	_ func(result interface{}, err error) ([]redis.Latency, error)                                        = redis.Latencies
+	_ func(result interface{}, err error) ([]redis.LatencyHistory, error)                                 = redis.LatencyHistories
+	_ func(reply interface{}, err error) (int, error)                                                     = redis.Int
+	_ func(reply interface{}, err error) (int64, error)                                                   = redis.Int64
+	_ func(reply interface{}, err error) (uint64, error)                                                  = redis.Uint64
+	_ func(reply interface{}, err error) (float64, error)                                                 = redis.Float64
+	_ func(reply interface{}, err error) (string, error)                                                  = redis.String
+	_ func(reply interface{}, err error) ([]byte, error)                                                  = redis.Bytes
+	_ func(reply interface{}, err error) (bool, error)                                                    = redis.Bool
+	_ func(reply interface{}, err error) ([]interface{}, error)                                           = redis.Values
+	_ func(reply interface{}, err error) ([]interface{}, error)                                           = redis.MultiBulk
+	_ func(reply interface{}, err error) ([]float64, error)                                               = redis.Float64s
+	_ func(reply interface{}, err error) ([]string, error)                                                = redis.Strings
+	_ func(reply interface{}, err error) ([][]byte, error)                                                = redis.ByteSlices
+	_ func(reply interface{}, err error) ([]int64, error)                                                 = redis.Int64s
+	_ func(reply interface{}, err error) ([]int, error)                                                   = redis.Ints
+	_ func(reply interface{}, err error) ([]uint64, error)                                                = redis.Uint64s
+	_ func(reply interface{}, err error) (map[string]string, error)                                       = redis.StringMap
+	_ func(result interface{}, err error) (map[string]int, error)                                         = redis.IntMap
+	_ func(result interface{}, err error) (map[string]int64, error)                                       = redis.Int64Map
+	_ func(result interface{}, err error) (map[string]uint64, error)                                      = redis.Uint64Map
+	_ func(result interface{}, err error) (map[string]float64, error)                                     = redis.Float64Map
 )
 
 // sameType compiles only when ours and theirs have identical types: for the
@@ -108,7 +105,7 @@ func _() {
 	sameType(redis.Bytes, upstream.Bytes)
 	sameType(redis.Bool, upstream.Bool)
 	sameType(redis.Values, upstream.Values)
-	//lint:ignore SA1019 part of the API
+	//lint:ignore SA1019 the deprecated helper is part of the API too
 	sameType(redis.MultiBulk, upstream.MultiBulk)
 	sameType(redis.Float64s, upstream.Float64s)
 	sameType(redis.Strings, upstream.Strings)
@@ -285,7 +282,6 @@ func TestAPIConnsHaveOptionalInterfaces(t *testing.T) {
 		{"DialContext", func() (redis.Conn, error) { return redis.DialContext(ctx, "tcp", addr) }},
 		{"DialWithContext", func() (redis.Conn, error) { return redis.DialWithContext(ctx, "tcp", addr) }},
 		{"DialTimeout", func() (redis.Conn, error) {
-			//lint:ignore SA1019 part of the API
 			return redis.DialTimeout("tcp", addr, time.Second, time.Second, time.Second)
 		}},
 		{"DialURL", func() (redis.Conn, error) { return redis.DialURL(plainServer.URL()) }},

@@ -2,7 +2,6 @@ package redis_test
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -82,6 +81,3 @@ func rootSpan(t testing.TB) (context.Context, *trace.Span) {
 	ctx, span := trace.StartSpan(context.Background(), t.Name(), trace.WithSampler(trace.AlwaysSample()))
 	return ctx, span
 }
-
-// bulkLen is the wire length of a bulk string of n bytes: "$n\r\n" n "\r\n".
-func bulkLen(n int) int { return 1 + len(fmt.Sprint(n)) + 2 + n + 2 }

@@ -33,9 +33,6 @@ func (c *Call) Written(n, keyLen int) {
 	}
 }
 
-// Command returns the command's table entry.
-func (c *Call) Command() *commandinfo.Command { return c.cmd }
-
 // commandMetricsOn reports whether a view uses a measure of commands.
 func commandMetricsOn() bool {
 	return float64Subscribed(redigo.MRoundtripLatencyMilliseconds) ||
