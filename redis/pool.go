@@ -74,9 +74,10 @@ type Pool struct {
 	obs     *observability.Client
 
 	mu            sync.Mutex
-	gaugeRecorded time.Time   // when the connection counts were last recorded
-	gaugeTimer    *time.Timer // a recording of the counts is scheduled
-	reused        int         // idle connections handed out, not yet recorded
+	gaugeRecorded time.Time       // when the connection counts were last recorded
+	gaugeTimer    *time.Timer     // a recording of the counts is scheduled
+	reused        int             // idle connections handed out, not yet recorded
+	waits         []time.Duration // waits for a connection, not yet recorded
 	closed        bool
 	active        int // connections open: idle or in use
 	initOnce      sync.Once
@@ -174,7 +175,7 @@ func (p *Pool) get(ctx context.Context) (*activeConn, error) {
 	if waited > 0 {
 		p.waitCount++
 		p.waitDuration += waited
-		obs.PoolWaited(waited, false)
+		p.waitedFor(waited)
 	}
 	p.pruneIdle()
 
@@ -342,8 +343,9 @@ func (p *Pool) countCanceledWait(d time.Duration) {
 	p.mu.Lock()
 	p.waitCount++
 	p.waitDuration += d
+	p.waitedFor(d)
 	p.mu.Unlock()
-	p.observer().PoolWaited(d, true)
+	p.observer().PoolError(observability.DetailWaitCanceled)
 }
 
 // releaseSlot gives a slot token back. Called with p.mu held.

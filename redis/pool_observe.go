@@ -44,7 +44,17 @@ func (p *Pool) connReused() {
 	p.mu.Unlock()
 }
 
-// countsChanged records the pool's connection counts and reuses, at most
+// waitedFor notes a Get that waited d for a connection; it is recorded
+// with the connection counts. Called with p.mu held.
+func (p *Pool) waitedFor(d time.Duration) {
+	if !observability.PoolMetricsOn() {
+		return
+	}
+	p.waits = append(p.waits, d)
+	p.countsChanged()
+}
+
+// countsChanged records the pool's connection counts, reuses and waits, at most
 // once per poolGaugeInterval: they change on every Get and Close, and each
 // recording wakes OpenCensus's worker. A change within the interval is
 // recorded when it ends. Called with p.mu held.
@@ -71,5 +81,6 @@ func (p *Pool) recordCounts(now time.Time) {
 	p.gaugeRecorded = now
 	p.observer().PoolConnections(p.idle.count, p.active-p.idle.count)
 	p.observer().ConnsReused(p.reused)
-	p.reused = 0
+	p.observer().PoolWaited(p.waits)
+	p.reused, p.waits = 0, p.waits[:0]
 }

@@ -65,6 +65,7 @@ func SetFlushInterval(d time.Duration) time.Duration {
 type group struct {
 	ctx    context.Context
 	ms     []stats.Measurement
+	last   int   // measurements of the previous batch: the next one's capacity
 	writes int64 // commands and replies, recorded as one measurement each
 	reads  int64
 }
@@ -176,6 +177,11 @@ func (o *Conn) group(cmd *commandinfo.Command) *group {
 
 func (o *Conn) add(call Call, reply interface{}, wire, payload int) {
 	g := o.group(call.cmd)
+	if g.ms == nil {
+		// Each batch is handed to OpenCensus: size the next one like the
+		// last, so that it rarely grows.
+		g.ms = make([]stats.Measurement, 0, max(8, g.last+2))
+	}
 	n := len(g.ms)
 	if call.cmd != commandinfo.Push {
 		g.ms = append(g.ms,
@@ -236,6 +242,7 @@ func (o *Conn) Flush() {
 		}
 		stats.Record(g.ctx, ms...)
 		// The recorded slice now belongs to OpenCensus's worker.
+		g.last = len(g.ms)
 		g.ms, g.writes, g.reads = nil, 0, 0
 	}
 	o.batched = 0

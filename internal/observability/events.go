@@ -103,15 +103,17 @@ func (c *Client) ConnClosed(reason string) {
 	}
 }
 
-// PoolWaited records a pool Get that waited d; canceled when the wait ended
-// with its context.
-func (c *Client) PoolWaited(d time.Duration, canceled bool) {
-	if float64Subscribed(redigo.MPoolWaitLatencyMilliseconds) {
-		stats.Record(tagKey{name: c.names.name}.context(), redigo.MPoolWaitLatencyMilliseconds.M(millis(d)))
+// PoolWaited records the waits of pool Gets for a connection, in one
+// recording.
+func (c *Client) PoolWaited(waits []time.Duration) {
+	if len(waits) == 0 || !float64Subscribed(redigo.MPoolWaitLatencyMilliseconds) {
+		return
 	}
-	if canceled {
-		c.PoolError(DetailWaitCanceled)
+	ms := make([]stats.Measurement, len(waits))
+	for i, d := range waits {
+		ms[i] = redigo.MPoolWaitLatencyMilliseconds.M(millis(d))
 	}
+	stats.Record(tagKey{name: c.names.name}.context(), ms...)
 }
 
 // PoolError counts a failed pool Get: exhausted, closed or wait_canceled.
@@ -154,10 +156,11 @@ func (g PoolGet) End(err error, kind string) {
 	g.span.End()
 }
 
-// PoolMetricsOn reports whether a view uses the pool connection counts or
-// the connections opened, which pools record in batches.
+// PoolMetricsOn reports whether a view uses the pool connection counts,
+// the connections opened or the pool waits, which pools record in batches.
 func PoolMetricsOn() bool {
-	return int64Subscribed(redigo.MPoolConnections) || int64Subscribed(redigo.MConnectionsOpen)
+	return int64Subscribed(redigo.MPoolConnections) || int64Subscribed(redigo.MConnectionsOpen) ||
+		float64Subscribed(redigo.MPoolWaitLatencyMilliseconds)
 }
 
 // ConnsReused counts n idle connections handed out by a pool, in one
