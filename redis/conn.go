@@ -35,7 +35,7 @@ type conn struct {
 	abortIO func()
 
 	mu     sync.Mutex
-	obs    *observability.Conn // commands sent whose replies are not yet received
+	obs    *observability.Conn // records commands; holds those awaiting a reply
 	err    error               // set once: the connection is broken or closed
 	opened bool                // handed to the application: its close is counted
 }

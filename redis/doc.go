@@ -93,6 +93,8 @@
 // opens, closes and dial latency; pools record waits and their connection
 // counts. When the context of a call holds a sampled span, the command gets
 // a child span named after the command. With no view registered and no
-// span, nothing is recorded and the cost is that of plain redigo. See
-// ObservabilityMetricViews and TraceOptions.
+// span, nothing is recorded and the cost is that of plain redigo. A
+// connection hands its measurements to OpenCensus in batches, at least
+// every 100 ms and when it closes. See ObservabilityMetricViews and
+// TraceOptions.
 package redis
