@@ -25,11 +25,16 @@ lint:
 unit:
 	$(GO) test -race -count=1 -timeout 15m ./...
 
-# fuzz: each decoder fuzz target for FUZZTIME (default 60s).
+# fuzz: each decoder fuzz target for FUZZTIME (default 60s); the inputs the
+# fuzzer found interesting are kept in the corpus under testdata/ (commit them).
 FUZZTIME ?= 60s
+FUZZCACHE = $(shell $(GO) env GOCACHE)/fuzz/github.com/ocredigo/redigo/internal/resp
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzReadReply$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s ./internal/resp/
-	$(GO) test -run='^$$' -fuzz='^FuzzRoundTrip$$' -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s ./internal/resp/
+	@for target in FuzzReadReply FuzzRoundTrip; do \
+	  $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=3s ./internal/resp/ || exit 1; \
+	  mkdir -p internal/resp/testdata/fuzz/$$target; \
+	  cp -n $(FUZZCACHE)/$$target/* internal/resp/testdata/fuzz/$$target/ 2>/dev/null || true; \
+	done
 
 # bench: comparison benchmarks against upstream redigo and go-redis, each
 # configuration in its own process (bench/README.md); QUICK=1 for a smoke run.
