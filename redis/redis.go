@@ -162,28 +162,24 @@ func flushContext(c Conn, ctx context.Context) error {
 }
 
 func receiveContext(c Conn, ctx context.Context) (interface{}, error) {
-	if _, ok := c.(interface {
-		ReceiveContext(context.Context) (interface{}, error)
-	}); ok {
-		return ReceiveContext(c, ctx)
+	if reply, err := ReceiveContext(c, ctx); err != errContextNotSupported {
+		return reply, err
 	}
 	if d, ok := ctx.Deadline(); ok {
-		if _, ok := c.(ConnWithTimeout); ok {
-			return ReceiveWithTimeout(c, time.Until(d))
+		if reply, err := ReceiveWithTimeout(c, time.Until(d)); err != errTimeoutNotSupported {
+			return reply, err
 		}
 	}
 	return c.Receive()
 }
 
 func doContextOrPlain(c Conn, ctx context.Context, cmd string, args ...interface{}) (interface{}, error) {
-	if _, ok := c.(interface {
-		DoContext(context.Context, string, ...interface{}) (interface{}, error)
-	}); ok {
-		return DoContext(c, ctx, cmd, args...)
+	if reply, err := DoContext(c, ctx, cmd, args...); err != errContextNotSupported {
+		return reply, err
 	}
 	if d, ok := ctx.Deadline(); ok {
-		if _, ok := c.(ConnWithTimeout); ok {
-			return DoWithTimeout(c, time.Until(d), cmd, args...)
+		if reply, err := DoWithTimeout(c, time.Until(d), cmd, args...); err != errTimeoutNotSupported {
+			return reply, err
 		}
 	}
 	return c.Do(cmd, args...)
