@@ -113,6 +113,9 @@ func serve(ctx context.Context, sc *searchCache, in io.Reader, out, errOut io.Wr
 			select {
 			case lines <- s.Text():
 			case <-ctx.Done():
+				// serve may still read the closed lines, and then waits
+				// for this.
+				readErr <- nil
 				return
 			}
 		}
