@@ -6,46 +6,63 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/ocredigo/redigo/internal/commandinfo"
 	"github.com/ocredigo/redigo/internal/observability"
 	"github.com/ocredigo/redigo/internal/resp"
 )
 
 // conn is the connection to one server. One goroutine may send (Send,
 // Flush) while another receives (Receive), as pub/sub does; the fields the
-// two share are guarded by mu.
+// two share are guarded by mu. The recorder (obs) is called twice per
+// command, Start before the write and Finish with the reply or the error,
+// and never with mu held.
 type conn struct {
 	netConn      net.Conn
 	readTimeout  time.Duration
 	writeTimeout time.Duration
-	db           int
+	db           int // the database dialed
+	obs          *observability.Conn
 
 	// Writer side.
 	bw            *resp.Writer
 	writeDeadline time.Time // last deadline set on netConn for writing
+	replyMode     commandinfo.ReplyMode
 
 	// Reader side.
 	br           *resp.Reader
 	readDeadline time.Time // last deadline set on netConn for reading
+	lastReads    uint64    // br.Reads() when lastArrival was taken
+	lastArrival  int64     // when the bytes of the last timed reply arrived
 
-	// abortIO, run by context.AfterFunc when a call's context ends, makes
-	// the blocked read or write return at once; a method value made once so
-	// that watching a context allocates no closure.
-	abortIO func()
+	// watch interrupts the I/O of calls whose context ends (ctxwatch.go).
+	watch       ctxWatch
+	watching    atomic.Bool // watch is registered on a context
+	readStale   atomic.Bool // a watch forced a past deadline: set the read deadline anew
+	writeStale  atomic.Bool // likewise for the write deadline
+	fireWatchFn func()      // c.fireWatch, made once so that watching allocates no closure
 
-	mu     sync.Mutex
-	obs    *observability.Conn // records commands; holds those awaiting a reply
-	err    error               // set once: the connection is broken or closed
-	opened bool                // handed to the application: its close is counted
+	failed  atomic.Bool // err is set: lets calls check without the mutex
+	mu      sync.Mutex
+	err     error     // set once: the connection is broken or closed
+	pending callQueue // commands awaiting their reply, oldest first
+	opened  bool      // handed to the application: its close is counted
 }
 
-// NewConn returns a connection for an existing network connection.
+// NewConn returns a connection for an existing network connection. A nil
+// netConn gives a connection whose calls fail.
 func NewConn(netConn net.Conn, readTimeout, writeTimeout time.Duration) Conn {
+	if netConn == nil {
+		return errorConn{errNewConnNil}
+	}
 	c := newConn(netConn, readTimeout, writeTimeout, defaultClient, peerOf(netConn, "", 0))
 	c.opened = true
 	return c
 }
+
+var errNewConnNil = errors.New("redigo: NewConn of a nil net.Conn")
 
 // defaultClient records the connections made by NewConn.
 var defaultClient = observability.NewClient(observability.Options{})
@@ -57,13 +74,15 @@ func newConn(netConn net.Conn, readTimeout, writeTimeout time.Duration, client *
 		writeTimeout: writeTimeout,
 		bw:           resp.NewWriter(netConn),
 		br:           resp.NewReader(netConn),
+		obs:          client.NewConn(peer),
 	}
-	c.obs = client.NewConn(peer, &c.mu)
-	c.abortIO = c.forceDeadline
+	c.fireWatchFn = c.fireWatch
 	return c
 }
 
-// peerOf describes the server end of netConn, dialed as address.
+// peerOf describes the server end of netConn, dialed as address. The
+// remote address is only a fallback: a net.Conn of the application's may
+// have none, or a typed nil.
 func peerOf(netConn net.Conn, address string, db int) observability.Peer {
 	peer := observability.Peer{DB: db}
 	if host, port, err := net.SplitHostPort(address); err == nil {
@@ -72,13 +91,24 @@ func peerOf(netConn net.Conn, address string, db int) observability.Peer {
 	} else {
 		peer.Address = address
 	}
-	if addr, ok := netConn.RemoteAddr().(*net.TCPAddr); ok {
+	if addr, ok := remoteAddr(netConn).(*net.TCPAddr); ok && addr != nil {
 		peer.IP = addr.IP.String()
 		if peer.Address == "" {
 			peer.Address, peer.Port = peer.IP, addr.Port
 		}
 	}
 	return peer
+}
+
+// remoteAddr returns netConn.RemoteAddr(), or nil when it panics (a
+// wrapper around a nil connection).
+func remoteAddr(netConn net.Conn) (addr net.Addr) {
+	defer func() {
+		if recover() != nil {
+			addr = nil
+		}
+	}()
+	return netConn.RemoteAddr()
 }
 
 var errClosed = errors.New("redigo: closed")
@@ -89,6 +119,14 @@ var aLongTimeAgo = time.Unix(1, 0)
 
 func (c *conn) forceDeadline() { c.netConn.SetDeadline(aLongTimeAgo) }
 
+// abortIO forces the connection's blocked I/O to return, for a call whose
+// context ended; its method value allocates once per call.
+func (c *conn) abortIO() {
+	c.readStale.Store(true)
+	c.writeStale.Store(true)
+	c.forceDeadline()
+}
+
 func (c *conn) Close() error { return c.closeFor(observability.StateClient) }
 
 // CloseContext closes the connection; ctx is not needed to close a plain
@@ -96,22 +134,41 @@ func (c *conn) Close() error { return c.closeFor(observability.StateClient) }
 func (c *conn) CloseContext(ctx context.Context) error { return c.Close() }
 
 // closeFor closes the connection, counting the close under reason (a pool
-// closes its connections for the reasons of the state tag).
+// closes its connections for the reasons of the state tag). Commands still
+// awaiting a reply fail with net.ErrClosed.
 func (c *conn) closeFor(reason string) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.err != nil {
-		return c.err
+		err := c.err
+		c.mu.Unlock()
+		return err
 	}
-	c.err = errClosed
-	c.obs.Abort(net.ErrClosed, observability.OpRead)
-	if c.opened {
+	c.setErr(errClosed)
+	if c.watch.users == 0 {
+		c.unwatchLocked()
+	}
+	calls := c.pending.takeAll()
+	opened := c.opened
+	err := c.netConn.Close()
+	c.mu.Unlock()
+	c.finishAll(calls, net.ErrClosed, observability.OpRead)
+	if opened {
 		c.obs.Client().ConnClosed(reason)
 	}
-	return c.netConn.Close()
+	c.obs.Close()
+	return err
+}
+
+// setErr breaks the connection. Called with c.mu held.
+func (c *conn) setErr(err error) {
+	c.err = err
+	c.failed.Store(true)
 }
 
 func (c *conn) Err() error {
+	if !c.failed.Load() {
+		return nil
+	}
 	c.mu.Lock()
 	err := c.err
 	c.mu.Unlock()
@@ -123,53 +180,30 @@ func (c *conn) Err() error {
 // with err, which happened in op.
 func (c *conn) fatal(err error, op observability.Op) error {
 	c.mu.Lock()
-	if c.err == nil {
-		c.err = err
-		c.netConn.Close()
-		c.obs.Abort(err, op)
-		if c.opened {
-			c.obs.Client().ConnClosed(observability.StateBroken)
-		}
+	if c.err != nil {
+		c.mu.Unlock()
+		return err
 	}
+	c.setErr(err)
+	c.netConn.Close()
+	if c.watch.users == 0 {
+		c.unwatchLocked()
+	}
+	calls := c.pending.takeAll()
+	opened := c.opened
 	c.mu.Unlock()
+	c.finishAll(calls, err, op)
+	if opened {
+		c.obs.Client().ConnClosed(observability.StateBroken)
+	}
+	c.obs.Close()
 	return err
 }
 
-// ioGuard ties one call's I/O to its context without a goroutine: when the
-// context ends, abortIO forces the blocked I/O to return.
-type ioGuard struct {
-	ctx  context.Context
-	stop func() bool
-}
-
-func (c *conn) guard(ctx context.Context) ioGuard {
-	g := ioGuard{ctx: ctx}
-	if ctx.Done() != nil {
-		g.stop = context.AfterFunc(ctx, c.abortIO)
+func (c *conn) finishAll(calls []observability.Call, err error, op observability.Op) {
+	for i := range calls {
+		c.obs.Finish(&calls[i], observability.Result{Err: err, Op: op})
 	}
-	return g
-}
-
-// end releases the guard. It returns the context's error when the context
-// ended during the call, in which case err, whatever it was, is replaced:
-// the call was interrupted and the connection is broken. A non-nil err
-// (from op) breaks the connection.
-func (c *conn) end(g ioGuard, err error, op observability.Op) error {
-	if g.stop != nil && !g.stop() {
-		return c.fatal(contextError(g.ctx), op)
-	}
-	if err != nil {
-		if ctxErr := g.ctx.Err(); ctxErr != nil {
-			return c.fatal(ctxErr, op)
-		}
-		if d, ok := g.ctx.Deadline(); ok && isTimeout(err) && !time.Now().Before(d) {
-			// The context's deadline, applied to the net.Conn, expired a
-			// moment before the context noticed.
-			return c.fatal(context.DeadlineExceeded, op)
-		}
-		return c.fatal(err, op)
-	}
-	return nil
 }
 
 func isTimeout(err error) bool {
@@ -206,9 +240,10 @@ func deadline(ctx context.Context, timeout time.Duration) (t time.Time, ok bool)
 
 // setWriteDeadline sets the deadline of the writes of a call in ctx.
 func (c *conn) setWriteDeadline(ctx context.Context, t time.Time) error {
-	if t.IsZero() && c.writeDeadline.IsZero() {
+	if t.IsZero() && c.writeDeadline.IsZero() && !c.writeStale.Load() {
 		return nil
 	}
+	c.writeStale.Store(false)
 	c.writeDeadline = t
 	if err := c.netConn.SetWriteDeadline(t); err != nil {
 		return err
@@ -218,9 +253,10 @@ func (c *conn) setWriteDeadline(ctx context.Context, t time.Time) error {
 
 // setReadDeadline sets the deadline of the reads of a call in ctx.
 func (c *conn) setReadDeadline(ctx context.Context, t time.Time) error {
-	if t.IsZero() && c.readDeadline.IsZero() {
+	if t.IsZero() && c.readDeadline.IsZero() && !c.readStale.Load() {
 		return nil
 	}
+	c.readStale.Store(false)
 	c.readDeadline = t
 	if err := c.netConn.SetReadDeadline(t); err != nil {
 		return err
@@ -246,7 +282,14 @@ func (c *conn) begin(ctx context.Context, op observability.Op) error {
 	if err := c.Err(); err != nil {
 		return c.closedError(op, err)
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		// Past the deadline, before the context's timer says so.
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // closedError is the error of a call on a broken or closed connection: as
@@ -280,38 +323,44 @@ func (c *conn) send(ctx context.Context, cmd string, args []interface{}) error {
 		return err
 	}
 	g := c.guard(ctx)
-	err := c.writeCommand(ctx, cmd, args)
+	_, err := c.writeCommand(ctx, cmd, args)
 	return c.end(g, err, observability.OpWrite)
 }
 
 // writeCommand buffers a command and queues it for its reply; a large
-// buffer is written out on the way, hence the deadline.
-func (c *conn) writeCommand(ctx context.Context, cmd string, args []interface{}) error {
-	call := c.obs.Begin(ctx, cmd, args)
+// buffer is written out on the way, hence the deadline. It returns the
+// number of replies awaited, this command's included (none when replies
+// are off).
+func (c *conn) writeCommand(ctx context.Context, cmd string, args []interface{}) (int, error) {
+	call := c.obs.Start(ctx, cmd, args)
+	fail := func(err error) (int, error) {
+		c.obs.Finish(&call, observability.Result{Err: err, Op: observability.OpWrite})
+		return 0, err
+	}
 	t, ok := deadline(ctx, c.writeTimeout)
 	if !ok {
-		return c.failCall(call, context.DeadlineExceeded)
+		return fail(context.DeadlineExceeded)
 	}
 	if err := c.setWriteDeadline(ctx, t); err != nil {
-		return c.failCall(call, err)
+		return fail(err)
 	}
 	n, keyLen, err := c.bw.WriteCommand(cmd, args, call.KeyIndex())
 	if err != nil {
-		return c.failCall(call, err)
+		return fail(err)
 	}
 	call.Written(n, keyLen)
+	answered, mode := call.Command().Replies(args, c.replyMode)
+	c.replyMode = mode
 	c.mu.Lock()
-	c.obs.Push(call)
+	if answered {
+		c.pending.push(call)
+	}
+	queued := c.pending.len()
 	c.mu.Unlock()
-	return nil
-}
-
-// failCall records a command that could not be written.
-func (c *conn) failCall(call observability.Call, err error) error {
-	c.mu.Lock()
-	c.obs.Fail(call, err, observability.OpWrite)
-	c.mu.Unlock()
-	return err
+	if !answered {
+		c.obs.Finish(&call, observability.Result{NoReply: true})
+	}
+	return queued, nil
 }
 
 func (c *conn) Flush() error { return c.flush(context.Background()) }
@@ -396,9 +445,27 @@ func (c *conn) readReply() (interface{}, error) {
 		errMsg = string(e)
 	}
 	c.mu.Lock()
-	c.obs.End(c.obs.Pop(), reply, wire, payload, errMsg)
+	call, ok := c.pending.pop()
 	c.mu.Unlock()
+	if !ok {
+		call = observability.PushCall
+	}
+	res := observability.Result{Reply: reply, ErrMsg: errMsg, Read: wire, Payload: payload}
+	if call.Timed() {
+		res.Arrived = c.arrival()
+	}
+	c.obs.Finish(&call, res)
 	return reply, nil
+}
+
+// arrival returns when the last reply read arrived: now if reading it took
+// data from the network, else when the data it came from was read. The
+// replies of a pipeline arrive together, and one clock read serves them.
+func (c *conn) arrival() int64 {
+	if reads := c.br.Reads(); reads != c.lastReads || c.lastArrival == 0 {
+		c.lastReads, c.lastArrival = reads, observability.Now()
+	}
+	return c.lastArrival
 }
 
 // fromWire turns the codec's error replies, at any depth, into Error.
@@ -432,21 +499,26 @@ func (c *conn) DoContext(ctx context.Context, cmd string, args ...interface{}) (
 // do writes cmd (unless it is ""), flushes, and reads the replies of every
 // pending command and then cmd's. Do("") returns the pending replies as a
 // slice; otherwise the last reply is returned with the first error reply.
+// While replies are off (CLIENT REPLY OFF), cmd expects none and Do
+// returns nil after reading the replies still due.
 func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args []interface{}) (interface{}, error) {
 	if err := c.begin(ctx, observability.OpWrite); err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	pending := c.obs.Pending()
-	c.mu.Unlock()
-	if cmd == "" && pending == 0 {
-		return nil, nil
+	var pending int
+	if cmd == "" {
+		c.mu.Lock()
+		pending = c.pending.len()
+		c.mu.Unlock()
+		if pending == 0 && c.bw.Buffered() == 0 {
+			return nil, nil
+		}
 	}
 
 	g := c.guard(ctx)
 	var err error
 	if cmd != "" {
-		err = c.writeCommand(ctx, cmd, args)
+		pending, err = c.writeCommand(ctx, cmd, args)
 	}
 	if err == nil {
 		err = c.flushBuffer(ctx)
@@ -454,8 +526,10 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 	if err != nil {
 		return nil, c.end(g, err, observability.OpWrite)
 	}
-	if err = c.readDeadlineFor(ctx, timeout); err != nil {
-		return nil, c.end(g, err, observability.OpRead)
+	if pending > 0 {
+		if err = c.readDeadlineFor(ctx, timeout); err != nil {
+			return nil, c.end(g, err, observability.OpRead)
+		}
 	}
 
 	if cmd == "" {
@@ -473,7 +547,7 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 
 	var reply interface{}
 	var replyErr error
-	for i := 0; i <= pending; i++ {
+	for i := 0; i < pending; i++ {
 		if reply, err = c.readReply(); err != nil {
 			return nil, c.end(g, err, observability.OpRead)
 		}
@@ -487,9 +561,62 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 	return reply, replyErr
 }
 
+// idleClean reports whether the connection holds no command awaiting a
+// reply and no unread bytes: a reply nobody asked for (a duplicate from a
+// faulty proxy) would otherwise answer the next command.
+func (c *conn) idleClean() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pending.len() == 0 && c.br.Buffered() == 0
+}
+
 // hasPending reports whether commands were sent whose replies are unread.
 func (c *conn) hasPending() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.obs.Pending() > 0
+	return c.pending.len() > 0
+}
+
+// callQueue is a ring buffer of the calls awaiting a reply.
+type callQueue struct {
+	calls      []observability.Call
+	head, size int
+}
+
+func (q *callQueue) len() int { return q.size }
+
+func (q *callQueue) push(call observability.Call) {
+	if q.size == len(q.calls) {
+		grown := make([]observability.Call, max(8, 2*len(q.calls)))
+		for i := 0; i < q.size; i++ {
+			grown[i] = q.calls[(q.head+i)%len(q.calls)]
+		}
+		q.calls, q.head = grown, 0
+	}
+	q.calls[(q.head+q.size)%len(q.calls)] = call
+	q.size++
+}
+
+func (q *callQueue) pop() (observability.Call, bool) {
+	if q.size == 0 {
+		return observability.Call{}, false
+	}
+	call := q.calls[q.head]
+	q.calls[q.head] = observability.Call{}
+	q.head = (q.head + 1) % len(q.calls)
+	q.size--
+	return call, true
+}
+
+// takeAll removes and returns every pending call.
+func (q *callQueue) takeAll() []observability.Call {
+	if q.size == 0 {
+		return nil
+	}
+	out := make([]observability.Call, 0, q.size)
+	for q.size > 0 {
+		call, _ := q.pop()
+		out = append(out, call)
+	}
+	return out
 }

@@ -87,14 +87,29 @@
 //
 // # Observability
 //
-// With views registered, every command records its round-trip latency,
-// bytes written and read, reads, writes and errors, tagged with the
-// canonical command name (never the raw argument); connections record
-// opens, closes and dial latency; pools record waits and their connection
-// counts. When the context of a call holds a sampled span, the command gets
-// a child span named after the command. With no view registered and no
-// span, nothing is recorded and the cost is that of plain redigo. A
-// connection hands its measurements to OpenCensus in batches, at least
-// every 100 ms and when it closes. See ObservabilityMetricViews and
-// TraceOptions.
+// Every command records its round-trip latency (from write or Send to its
+// reply, failed commands included), bytes written and read on the wire,
+// key and value lengths, writes, reads and errors, tagged with a client
+// name and the canonical command name (never a raw argument); connections
+// record opens, closes with their reason and dial latency; pools record
+// waits and their idle and in-use connections. The catalogue is
+// ObservabilityMetricViews. Two ways publish it, chosen at start-up:
+//
+//	redis.EnableMetrics() // fast: aggregated in the driver, read by exporters through the metric producer API
+//
+//	view.Register(redis.ObservabilityMetricViews...) // exact: OpenCensus views (RetrieveData, view exporters)
+//
+// EnableMetrics costs a few atomic adds per command; the views cost what
+// OpenCensus's view worker costs per measurement, several times a
+// pipelined command. A metric whose view is registered is left to the
+// view, so both can be on without an exporter seeing a metric twice. The
+// view path hands its measurements to OpenCensus in batches, at least
+// every 100 ms and when a connection closes. With neither on, nothing is
+// measured and the cost is that of plain redigo.
+//
+// When the context of a call holds a sampled span, the command gets a
+// child span named after the command; see TraceOptions. The commands a
+// pool sends to restore a returned connection (DISCARD, UNWATCH,
+// UNSUBSCRIBE, ...) are its own housekeeping: they are not counted and
+// start no span.
 package redis

@@ -1,6 +1,10 @@
 package redis
 
-import "time"
+import (
+	"time"
+
+	"github.com/ocredigo/redigo/internal/observability"
+)
 
 // SetNowFunc replaces the pool's clock for a test and returns a function
 // that restores it.
@@ -17,10 +21,9 @@ func SetCleanupTimeout(d time.Duration) (restore func()) {
 	return func() { cleanupTimeout = old }
 }
 
-// SetPoolGaugeInterval changes how often pools record their connection
-// counts; 0 records every change.
-func SetPoolGaugeInterval(d time.Duration) (restore func()) {
-	old := poolGaugeInterval
-	poolGaugeInterval = d
-	return func() { poolGaugeInterval = old }
-}
+// FlushMetrics hands the measurements waiting for the view path to
+// OpenCensus now, as the flusher would within its interval.
+func FlushMetrics() { observability.FlushViews() }
+
+// WaitingGets returns the number of Gets of p waiting for a connection.
+func WaitingGets(p *Pool) int { return int(p.waiting.Load()) }

@@ -26,37 +26,39 @@ import (
 // connections never go back to the pool, and that the pool recovers by
 // dialing anew.
 
-// useMetricViews registers the views of the catalogue that are not yet
-// registered. They stay registered: every test reads only the rows of its
-// own name tag.
+// useMetricViews makes sure a metric path publishes: the views, unless
+// the test chose the producer.
 func useMetricViews(t testing.TB) {
 	t.Helper()
-	for _, v := range redis.ObservabilityMetricViews {
-		if view.Find(v.Name) == nil {
-			require.NoError(t, view.Register(v))
-		}
+	if currentPath == viewPath {
+		registerViews(t)
 	}
 }
 
 // metricRows returns the rows of a count view whose name tag is name,
 // keyed by their other tag values in the order cmd, kind, detail, state
-// (those the view has), "-" for a tag the row lacks: "ECHO timeout timeout" for cmd, kind, detail of the errors
-// view, "- dial reset" for a failed dial.
+// (those the view has), "-" for a tag the row lacks: "ECHO timeout
+// timeout" for cmd, kind, detail of the errors view, "- dial reset" for a
+// failed dial.
 func metricRows(t testing.TB, viewName, name string) map[string]int64 {
 	t.Helper()
-	v := view.Find(viewName)
-	require.NotNil(t, v, "view %s is registered", viewName)
-	data, err := view.RetrieveData(viewName)
-	require.NoError(t, err)
-	out := map[string]int64{}
-	for _, row := range data {
-		tags := map[string]string{}
-		for _, tg := range row.Tags {
-			tags[tg.Key.Name()] = tg.Value
+	var v *view.View
+	for _, cv := range redis.ObservabilityMetricViews {
+		if cv.Name == viewName {
+			v = cv
 		}
-		c, ok := row.Data.(*view.CountData)
-		if !ok || tags["name"] != name {
+	}
+	require.NotNil(t, v, "view %s is in the catalogue", viewName)
+	out := map[string]int64{}
+	for rowKey, data := range rows(t, viewName, name) {
+		c, ok := data.(*view.CountData)
+		if !ok {
 			continue
+		}
+		tags := map[string]string{}
+		for _, kv := range strings.Fields(rowKey) {
+			k, value, _ := strings.Cut(kv, "=")
+			tags[k] = value
 		}
 		var key []string
 		for _, k := range []string{"cmd", "kind", "detail", "state"} {

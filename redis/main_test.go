@@ -5,7 +5,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/ocredigo/redigo/internal/observability"
 	"github.com/ocredigo/redigo/internal/redistest"
 	"github.com/ocredigo/redigo/redis"
 	"go.uber.org/goleak"
@@ -38,11 +37,6 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	// Record metrics as soon as no command is pending and pool counts on
-	// every change, so that tests read them right after the commands;
-	// TestMetricsBatching covers batching.
-	observability.SetFlushInterval(0)
-	redis.SetPoolGaugeInterval(0)
 	var err error
 	if plainServer, err = redistest.StartShared(redistest.Options{Debug: true, Unix: true}); err != nil {
 		fmt.Fprintln(os.Stderr, err)

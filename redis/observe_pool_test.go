@@ -21,12 +21,12 @@ func lastValue(t *testing.T, viewName, name, key string) float64 {
 	return -1
 }
 
-func TestPoolMetrics(t *testing.T) {
-	registerViews(t)
-	defer redis.SetPoolGaugeInterval(0)()
+func TestPoolMetrics(t *testing.T) { bothPaths(t, testPoolMetrics) }
+
+func testPoolMetrics(t *testing.T) {
 	clock := &fakeClock{now: time.Now()}
 	defer redis.SetNowFunc(clock.Now)()
-	name := "pool-metrics"
+	name := uniqueName("pool-metrics")
 	traceOpts := redis.TraceOptions{Name: name}
 	failBorrow := false
 	p := &redis.Pool{
@@ -57,7 +57,7 @@ func TestPoolMetrics(t *testing.T) {
 	// A wait, ended by a returned connection; another ended by its context.
 	done := make(chan redis.Conn)
 	go func() { done <- p.Get() }()
-	time.Sleep(20 * time.Millisecond)
+	waitForWaiters(t, p, 1)
 	a.Close()
 	d := <-done
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)

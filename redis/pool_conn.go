@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ocredigo/redigo/internal/commandinfo"
+	"github.com/ocredigo/redigo/internal/observability"
 )
 
 // cleanupTimeout bounds the commands a pooled connection sends to restore
@@ -25,6 +26,7 @@ const (
 	stateMulti connState = 1 << iota
 	stateWatch
 	stateSubscribed
+	stateShardSubscribed // SSUBSCRIBE: SUNSUBSCRIBE too (Redis 7 and later)
 	stateUnrestorable
 )
 
@@ -33,15 +35,19 @@ const (
 type activeConn struct {
 	p     *Pool
 	pc    *poolConn       // nil once closed
-	ctx   context.Context // from GetWithContext: the parent of its spans
+	ctx   context.Context // the parent of the spans of its plain calls, or nil
 	state connState
 }
 
 // track records the state change of a command once it was sent: err is
-// the call's error. A command refused because its context had already
+// the call's error, replied whether its reply was read (Do) rather than
+// left for later (Send). A command refused because its context had already
 // ended was not written (the connection is still usable), so it changed
 // nothing; any other failure broke the connection, which is closed anyway.
-func (ac *activeConn) track(c Conn, cmd string, args []interface{}, err error) {
+// State is entered as soon as a command is sent, but left only when the
+// server said yes: an EXEC or UNWATCH refused, or whose reply is not read
+// yet, leaves the state for Close to clean up.
+func (ac *activeConn) track(c Conn, cmd string, args []interface{}, err error, replied bool) {
 	ci := commandinfo.Lookup(cmd)
 	if ci.Flags == 0 {
 		return
@@ -56,14 +62,19 @@ func (ac *activeConn) track(c Conn, cmd string, args []interface{}, err error) {
 	if effect&commandinfo.Watching != 0 {
 		ac.state |= stateWatch
 	}
-	if effect&commandinfo.LeaveMulti != 0 {
-		ac.state &^= stateMulti
-	}
-	if effect&commandinfo.Unwatching != 0 {
-		ac.state &^= stateWatch
+	if replied && err == nil {
+		if effect&commandinfo.LeaveMulti != 0 {
+			ac.state &^= stateMulti
+		}
+		if effect&commandinfo.Unwatching != 0 {
+			ac.state &^= stateWatch
+		}
 	}
 	if effect&commandinfo.EnterPubSub != 0 {
 		ac.state |= stateSubscribed
+		if ci.Name == "SSUBSCRIBE" {
+			ac.state |= stateShardSubscribed
+		}
 	}
 	if effect&commandinfo.Unrestorable != 0 ||
 		effect&commandinfo.SelectDB != 0 && !ac.selectsDialedDB(c, args) {
@@ -107,8 +118,10 @@ func (ac *activeConn) context() context.Context {
 
 func (ac *activeConn) Close() error { return ac.CloseContext(ac.context()) }
 
-// CloseContext restores the connection's state and returns it to the pool;
-// the commands it sends for that are children of ctx's span.
+// CloseContext restores the connection's state and returns it to the pool.
+// The commands it sends for that are the pool's housekeeping: they are not
+// counted as the application's and start no spans; a cleanup that fails
+// closes the connection (connections_closed, state cleanup_failed).
 func (ac *activeConn) CloseContext(ctx context.Context) error {
 	pc := ac.pc
 	if pc == nil {
@@ -116,11 +129,23 @@ func (ac *activeConn) CloseContext(ctx context.Context) error {
 	}
 	ac.pc = nil
 
+	reason := ""
 	var err error
-	if ac.state&stateUnrestorable == 0 && pc.c.Err() == nil && ac.needsCleanup(pc.c) {
-		err = ac.restore(ctx, pc.c)
+	switch {
+	case pc.c.Err() != nil, ac.state&stateUnrestorable != 0:
+		reason = observability.StateBroken
+	case ac.needsCleanup(pc.c):
+		if err = ac.restore(ctx, pc.c); err != nil || ac.state != 0 {
+			reason = observability.StateCleanupFailed
+		}
 	}
-	ac.p.put(pc, ac.state != 0 || pc.c.Err() != nil)
+	if c, ok := pc.c.(*conn); ok && reason == "" {
+		c.releaseWatch()
+		if !c.idleClean() {
+			reason = observability.StateBroken // a reply nobody asked for
+		}
+	}
+	ac.p.put(pc, reason)
 	return err
 }
 
@@ -139,11 +164,44 @@ func (ac *activeConn) needsCleanup(c Conn) bool {
 
 // restore ends transactions and subscriptions and reads every pending
 // reply, all within cleanupTimeout. It leaves in ac.state what it could not
-// undo.
+// undo. A connection of the application's that has neither context nor
+// timeout methods is cleaned up on a goroutine of its own, and closed when
+// the time is up: nothing else can interrupt its calls.
 func (ac *activeConn) restore(ctx context.Context, c Conn) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	ctx, cancel := context.WithTimeout(observability.Housekeeping(context.WithoutCancel(ctx)), cleanupTimeout)
 	defer cancel()
+	if boundable(c) {
+		return ac.restoreWithin(ctx, c)
+	}
+	done := make(chan error, 1)
+	state := ac.state
+	go func() {
+		cleaner := activeConn{state: state}
+		err := cleaner.restoreWithin(ctx, c)
+		state = cleaner.state
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		ac.state = state
+		return err
+	case <-ctx.Done():
+		c.Close() // unblocks the cleanup's read, for a connection on a net.Conn
+		return ctx.Err()
+	}
+}
 
+// boundable reports whether the calls of c can be bounded by a context or
+// a timeout.
+func boundable(c Conn) bool {
+	switch c.(type) {
+	case *conn, ConnWithContext, ConnWithTimeout:
+		return true
+	}
+	return false
+}
+
+func (ac *activeConn) restoreWithin(ctx context.Context, c Conn) error {
 	switch {
 	case ac.state&stateMulti != 0:
 		sendContext(c, ctx, "DISCARD")
@@ -153,8 +211,8 @@ func (ac *activeConn) restore(ctx context.Context, c Conn) error {
 		ac.state &^= stateWatch
 	}
 	if ac.state&stateSubscribed != 0 {
-		if unsubscribeAll(ctx, c) == nil {
-			ac.state &^= stateSubscribed
+		if unsubscribeAll(ctx, c, ac.state&stateShardSubscribed != 0) == nil {
+			ac.state &^= stateSubscribed | stateShardSubscribed
 		}
 	}
 	_, err := doContextOrPlain(c, ctx, "")
@@ -163,12 +221,17 @@ func (ac *activeConn) restore(ctx context.Context, c Conn) error {
 
 // unsubscribeAll leaves subscribed mode and reads replies up to an ECHO of
 // a random sentinel, which the server only answers once every
-// subscription has ended.
-func unsubscribeAll(ctx context.Context, c Conn) error {
+// subscription has ended. SUNSUBSCRIBE is sent only after SSUBSCRIBE: a
+// server older than Redis 7 refuses it.
+func unsubscribeAll(ctx context.Context, c Conn, sharded bool) error {
 	var raw [16]byte
 	rand.Read(raw[:])
 	sentinel := []byte(hex.EncodeToString(raw[:]))
-	for _, cmd := range []string{"UNSUBSCRIBE", "PUNSUBSCRIBE", "SUNSUBSCRIBE"} {
+	cmds := []string{"UNSUBSCRIBE", "PUNSUBSCRIBE"}
+	if sharded {
+		cmds = append(cmds, "SUNSUBSCRIBE")
+	}
+	for _, cmd := range cmds {
 		if err := sendContext(c, ctx, cmd); err != nil {
 			return err
 		}
@@ -183,7 +246,7 @@ func unsubscribeAll(ctx context.Context, c Conn) error {
 		reply, err := receiveContext(c, ctx)
 		if err != nil {
 			if _, ok := err.(Error); ok {
-				continue // e.g. SUNSUBSCRIBE unknown to an older server
+				continue
 			}
 			return err
 		}
@@ -193,140 +256,152 @@ func unsubscribeAll(ctx context.Context, c Conn) error {
 	}
 }
 
-func (ac *activeConn) Err() error {
-	pc := ac.pc
-	if pc == nil {
-		return errConnClosed
-	}
-	return pc.c.Err()
-}
-
-func (ac *activeConn) Do(cmd string, args ...interface{}) (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
+// live returns the connection under ac, or errConnClosed once the
+// application has closed ac.
+func (ac *activeConn) live() (Conn, error) {
+	if ac.pc == nil {
 		return nil, errConnClosed
 	}
-	var reply interface{}
-	var err error
-	if ac.ctx != nil {
-		reply, err = doContextOrPlain(pc.c, ac.ctx, cmd, args...)
-	} else {
-		reply, err = pc.c.Do(cmd, args...)
+	return ac.pc.c, nil
+}
+
+func (ac *activeConn) Err() error {
+	c, err := ac.live()
+	if err != nil {
+		return err
 	}
-	ac.track(pc.c, cmd, args, err)
-	return reply, err
+	return c.Err()
+}
+
+// Every call below runs on the connection under ac (with ac.ctx as the
+// parent of the spans of plain calls), and tracks what the command changes
+// in the connection's state.
+
+func (ac *activeConn) Do(cmd string, args ...interface{}) (interface{}, error) {
+	return ac.doWith(func(c Conn) (interface{}, error) {
+		if ac.ctx != nil {
+			return doContextOrPlain(c, ac.ctx, cmd, args...)
+		}
+		return c.Do(cmd, args...)
+	}, cmd, args)
 }
 
 func (ac *activeConn) DoWithTimeout(timeout time.Duration, cmd string, args ...interface{}) (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
-		return nil, errConnClosed
-	}
-	reply, err := DoWithTimeout(pc.c, timeout, cmd, args...)
-	ac.track(pc.c, cmd, args, err)
-	return reply, err
+	return ac.doWith(func(c Conn) (interface{}, error) { return DoWithTimeout(c, timeout, cmd, args...) }, cmd, args)
 }
 
 func (ac *activeConn) DoContext(ctx context.Context, cmd string, args ...interface{}) (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
-		return nil, errConnClosed
+	return ac.doWith(func(c Conn) (interface{}, error) { return DoContext(c, ctx, cmd, args...) }, cmd, args)
+}
+
+func (ac *activeConn) doWith(call func(Conn) (interface{}, error), cmd string, args []interface{}) (interface{}, error) {
+	c, err := ac.live()
+	if err != nil {
+		return nil, err
 	}
-	reply, err := DoContext(pc.c, ctx, cmd, args...)
-	ac.track(pc.c, cmd, args, err)
+	reply, err := call(c)
+	ac.track(c, cmd, args, err, true)
 	return reply, err
 }
 
 func (ac *activeConn) Send(cmd string, args ...interface{}) error {
-	pc := ac.pc
-	if pc == nil {
-		return errConnClosed
-	}
-	var err error
-	if ac.ctx != nil {
-		err = sendContext(pc.c, ac.ctx, cmd, args...)
-	} else {
-		err = pc.c.Send(cmd, args...)
-	}
-	ac.track(pc.c, cmd, args, err)
-	return err
+	return ac.sendWith(func(c Conn) error {
+		if ac.ctx != nil {
+			return sendContext(c, ac.ctx, cmd, args...)
+		}
+		return c.Send(cmd, args...)
+	}, cmd, args)
 }
 
 func (ac *activeConn) SendContext(ctx context.Context, cmd string, args ...interface{}) error {
-	pc := ac.pc
-	if pc == nil {
-		return errConnClosed
+	return ac.sendWith(func(c Conn) error { return sendContext(c, ctx, cmd, args...) }, cmd, args)
+}
+
+func (ac *activeConn) sendWith(call func(Conn) error, cmd string, args []interface{}) error {
+	c, err := ac.live()
+	if err != nil {
+		return err
 	}
-	err := sendContext(pc.c, ctx, cmd, args...)
-	ac.track(pc.c, cmd, args, err)
+	err = call(c)
+	ac.track(c, cmd, args, err, false)
 	return err
 }
 
 func (ac *activeConn) Flush() error {
-	pc := ac.pc
-	if pc == nil {
-		return errConnClosed
+	c, err := ac.live()
+	if err != nil {
+		return err
 	}
 	if ac.ctx != nil {
-		return flushContext(pc.c, ac.ctx)
+		return flushContext(c, ac.ctx)
 	}
-	return pc.c.Flush()
+	return c.Flush()
 }
 
 func (ac *activeConn) FlushContext(ctx context.Context) error {
-	pc := ac.pc
-	if pc == nil {
-		return errConnClosed
+	c, err := ac.live()
+	if err != nil {
+		return err
 	}
-	return flushContext(pc.c, ctx)
+	return flushContext(c, ctx)
 }
 
 func (ac *activeConn) Receive() (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
-		return nil, errConnClosed
+	c, err := ac.live()
+	if err != nil {
+		return nil, err
 	}
 	if ac.ctx != nil {
-		return receiveContext(pc.c, ac.ctx)
+		return receiveContext(c, ac.ctx)
 	}
-	return pc.c.Receive()
+	return c.Receive()
 }
 
 func (ac *activeConn) ReceiveWithTimeout(timeout time.Duration) (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
-		return nil, errConnClosed
+	c, err := ac.live()
+	if err != nil {
+		return nil, err
 	}
-	return ReceiveWithTimeout(pc.c, timeout)
+	return ReceiveWithTimeout(c, timeout)
 }
 
 func (ac *activeConn) ReceiveContext(ctx context.Context) (interface{}, error) {
-	pc := ac.pc
-	if pc == nil {
-		return nil, errConnClosed
+	c, err := ac.live()
+	if err != nil {
+		return nil, err
 	}
-	return ReceiveContext(pc.c, ctx)
+	return ReceiveContext(c, ctx)
 }
 
-// errorConn is the connection a pool hands out when it cannot provide one.
+// errorConn stands in for a connection that could not be had (a failed
+// pool Get, NewConn of nil): every call fails with err, and Close, having
+// nothing to release, succeeds.
 type errorConn struct{ err error }
 
-func (ec errorConn) Do(string, ...interface{}) (interface{}, error) { return nil, ec.err }
-func (ec errorConn) DoWithTimeout(time.Duration, string, ...interface{}) (interface{}, error) {
-	return nil, ec.err
-}
-func (ec errorConn) DoContext(context.Context, string, ...interface{}) (interface{}, error) {
-	return nil, ec.err
-}
-func (ec errorConn) Send(string, ...interface{}) error                         { return ec.err }
+func (ec errorConn) Err() error                         { return ec.err }
+func (ec errorConn) Close() error                       { return nil }
+func (ec errorConn) CloseContext(context.Context) error { return nil }
+func (ec errorConn) Flush() error                       { return ec.err }
+func (ec errorConn) FlushContext(context.Context) error { return ec.err }
+
+func (ec errorConn) Send(string, ...interface{}) error { return ec.err }
+
 func (ec errorConn) SendContext(context.Context, string, ...interface{}) error { return ec.err }
-func (ec errorConn) Err() error                                                { return ec.err }
-func (ec errorConn) Close() error                                              { return nil }
-func (ec errorConn) CloseContext(context.Context) error                        { return nil }
-func (ec errorConn) Flush() error                                              { return ec.err }
-func (ec errorConn) FlushContext(context.Context) error                        { return ec.err }
-func (ec errorConn) Receive() (interface{}, error)                             { return nil, ec.err }
-func (ec errorConn) ReceiveWithTimeout(time.Duration) (interface{}, error) {
-	return nil, ec.err
+
+func (ec errorConn) Do(string, ...interface{}) (interface{}, error) { return ec.reply() }
+
+func (ec errorConn) DoContext(context.Context, string, ...interface{}) (interface{}, error) {
+	return ec.reply()
 }
-func (ec errorConn) ReceiveContext(context.Context) (interface{}, error) { return nil, ec.err }
+
+func (ec errorConn) DoWithTimeout(time.Duration, string, ...interface{}) (interface{}, error) {
+	return ec.reply()
+}
+
+func (ec errorConn) Receive() (interface{}, error) { return ec.reply() }
+
+func (ec errorConn) ReceiveContext(context.Context) (interface{}, error) { return ec.reply() }
+
+func (ec errorConn) ReceiveWithTimeout(time.Duration) (interface{}, error) { return ec.reply() }
+
+func (ec errorConn) reply() (interface{}, error) { return nil, ec.err }

@@ -2,9 +2,9 @@ package observability
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	redigo "github.com/ocredigo/redigo"
 	"github.com/ocredigo/redigo/internal/commandinfo"
@@ -12,14 +12,22 @@ import (
 	"go.opencensus.io/trace"
 )
 
-// Call is one command, from its write (or Send) to its reply.
+// Call is one command, from its write (or Send) to its reply. The
+// connection keeps it, in the order of the replies it awaits, between the
+// recorder's two calls: Start and Finish.
 type Call struct {
 	cmd     *commandinfo.Command
-	start   time.Time // zero when no metric was on at the start
-	written int       // bytes of the command on the wire
-	keyLen  int       // length of the first key, -1 if none
+	start   int64 // monoNow at the start; 0 when no metric wanted it
+	written int32 // bytes of the command on the wire
+	keyLen  int32 // length of the first key, -1 if none
+	db      int32 // SELECT's database, -1 for other commands
+	hk      bool  // the pool's housekeeping: not the application's command
 	span    *trace.Span
+	secrets []string // secret arguments, to keep out of recorded error texts
 }
+
+// Command returns the command of the call.
+func (c *Call) Command() *commandinfo.Command { return c.cmd }
 
 // KeyIndex returns the position among the arguments of the command's first
 // key, -1 if it has none, for the codec to measure.
@@ -27,268 +35,328 @@ func (c *Call) KeyIndex() int { return c.cmd.FirstKey }
 
 // Written records what the codec measured while encoding the command.
 func (c *Call) Written(n, keyLen int) {
-	c.written = n
+	c.written = int32(min(n, 1<<31-1))
 	if c.cmd.FirstKey >= 0 {
-		c.keyLen = keyLen
+		c.keyLen = int32(min(keyLen, 1<<31-1))
 	}
 }
 
-// commandMetricsOn reports whether a view uses a measure of commands.
-func commandMetricsOn() bool {
-	return float64Subscribed(redigo.MRoundtripLatencyMilliseconds) ||
-		int64Subscribed(redigo.MBytesWritten) || int64Subscribed(redigo.MBytesRead) ||
-		int64Subscribed(redigo.MWrites) || int64Subscribed(redigo.MReads) ||
-		int64Subscribed(redigo.MKeyLength) || int64Subscribed(redigo.MValueLength)
+// PushCall is the call of a reply that arrives with no command pending.
+var PushCall = Call{cmd: commandinfo.Push, keyLen: -1, db: -1}
+
+// Result is how a call ended.
+type Result struct {
+	// Err is the I/O error (or the context's) that ended the call without
+	// a reply; Op is where it happened.
+	Err error
+	Op  Op
+	// Reply is the reply read, ErrMsg its text when it is an error reply.
+	Reply  interface{}
+	ErrMsg string
+	// Read and Payload are the reply's bytes on the wire and of its bulk
+	// strings.
+	Read, Payload int
+	// NoReply is set for a command the server will not answer (CLIENT
+	// REPLY OFF): it ends once written.
+	NoReply bool
+	// Arrived is when the reply's bytes were read (Now), 0 for now: the
+	// replies of a pipeline read from one buffer arrived together.
+	Arrived int64
 }
 
-// maxBatch bounds the measurements a connection keeps before recording
-// them.
-const maxBatch = 512
+// Now is the recorder's clock, for Result.Arrived.
+func Now() int64 { return monoNow() }
 
-// flushInterval is how long a connection keeps the measurements of its
-// commands before recording them. OpenCensus hands every recording to its
-// worker goroutine, and waking it for each command costs more than the
-// command itself on a busy machine; batching records a connection's
-// commands a few times a second instead. Zero records them as soon as no
-// command is pending (the replies of a pipeline at once).
-var flushInterval atomic.Int64
+// Timed reports whether the call's latency is measured.
+func (c *Call) Timed() bool { return c.start != 0 }
 
-func init() { flushInterval.Store(int64(100 * time.Millisecond)) }
+type housekeepingKey struct{}
 
-// SetFlushInterval changes the flush interval of every connection and
-// returns the previous one.
-func SetFlushInterval(d time.Duration) time.Duration {
-	return time.Duration(flushInterval.Swap(int64(d)))
+// Housekeeping marks ctx as the pool's own: its commands are not counted
+// as the application's and start no spans.
+func Housekeeping(ctx context.Context) context.Context {
+	return context.WithValue(ctx, housekeepingKey{}, true)
 }
 
-// group holds the batched measurements of one tag context (name, command).
-type group struct {
-	ctx    context.Context
-	ms     []stats.Measurement
-	last   int   // measurements of the previous batch: the next one's capacity
-	writes int64 // commands and replies, recorded as one measurement each
-	reads  int64
+func isHousekeeping(ctx context.Context) bool {
+	if ctx == context.Background() {
+		return false
+	}
+	hk, _ := ctx.Value(housekeepingKey{}).(bool)
+	return hk
 }
 
-// Conn records the commands of one connection. Its FIFO matches pipelined
-// commands with their replies. It is not safe for concurrent use: the
-// connection guards it with the mutex given to NewConn, which the flush
-// timer takes too.
+// Binding states of a connection's recorder: a connection dialed without a
+// name keeps its measurements until it knows its name (a pool's, or the
+// default one at its first use).
+const (
+	bound   int32 = iota
+	dialing       // dial in progress: measurements kept
+	unnamed       // dialed without a name: bound at first use or by a pool
+)
+
+// Conn records the commands of one connection. Start and Finish may be
+// called from the goroutines that send and receive, concurrently; neither
+// takes the connection's mutex.
 type Conn struct {
-	client *Client
+	client atomic.Pointer[Client]
 	peer   Peer
-	mu     sync.Locker
+	shard  atomic.Pointer[shard]
+	attrs  atomic.Pointer[[]trace.Attribute] // of every command span; nil when stale
+	state  atomic.Int32
+	db     atomic.Int32 // the selected database, for db.namespace
 
-	attrsOnce sync.Once
-	attrs     []trace.Attribute // of every command span
+	mu    sync.Mutex // guards early
+	early []sample   // measured while not bound
+	dial  *dialSample
 
-	fifo       []Call // ring buffer of commands awaiting their reply
-	head, size int
+	batch viewBatch
 
-	groups  []group // batched measurements, by tag context
-	batched int     // measurements in groups
-	timer   *time.Timer
-	timing  bool // the timer will flush the batch
+	// The last command Start looked up: applications send the same few
+	// commands, and comparing the name they pass (often the same string)
+	// is cheaper than the table lookup. Only the sending side touches it.
+	lastName string
+	lastCmd  *commandinfo.Command
 }
 
-// NewConn returns the recorder of a connection to peer; mu is the
-// connection's mutex, under which every method is called.
-func (c *Client) NewConn(peer Peer, mu sync.Locker) *Conn {
-	return &Conn{client: c, peer: peer, mu: mu}
+// NewConn returns the recorder of a connection to peer.
+func (c *Client) NewConn(peer Peer) *Conn {
+	o := &Conn{peer: peer}
+	o.db.Store(int32(peer.DB))
+	o.bind(c)
+	return o
 }
 
-// Client returns the client the connection belongs to.
-func (o *Conn) Client() *Client { return o.client }
-
-// Begin starts the record of a command about to be written: the start of
-// its latency and its span (when the context holds a parent span or the
-// client asks for root spans).
-func (o *Conn) Begin(ctx context.Context, name string, args []interface{}) Call {
-	call := Call{cmd: commandinfo.Lookup(name), keyLen: -1}
-	if commandMetricsOn() {
-		call.start = time.Now()
-	}
-	if o.client.wantSpan(ctx) {
-		call.span = o.startSpan(ctx, name, call.cmd, args)
-	}
-	return call
-}
-
-// Push queues a written command until its reply is read.
-func (o *Conn) Push(call Call) {
-	if o.size == len(o.fifo) {
-		grown := make([]Call, max(8, 2*len(o.fifo)))
-		for i := 0; i < o.size; i++ {
-			grown[i] = o.fifo[(o.head+i)%len(o.fifo)]
-		}
-		o.fifo, o.head = grown, 0
-	}
-	o.fifo[(o.head+o.size)%len(o.fifo)] = call
-	o.size++
-}
-
-// Pending returns the number of commands awaiting their reply.
-func (o *Conn) Pending() int { return o.size }
-
-// Pop returns the oldest command awaiting its reply; with none pending, the
-// reply is a push (a pub/sub message, a MONITOR line) and Pop returns a
-// call of the PUSH command.
-func (o *Conn) Pop() Call {
-	if o.size == 0 {
-		return Call{cmd: commandinfo.Push, keyLen: -1}
-	}
-	call := o.fifo[o.head]
-	o.fifo[o.head] = Call{}
-	o.head = (o.head + 1) % len(o.fifo)
-	o.size--
-	return call
-}
-
-// End completes a call with its reply: wire and payload are the reply's
-// bytes on the wire and of its bulk strings; errMsg is the text of an error
-// reply, or "".
-func (o *Conn) End(call Call, reply interface{}, wire, payload int, errMsg string) {
-	measured := !call.start.IsZero() || call.cmd == commandinfo.Push && commandMetricsOn()
-	if measured {
-		o.add(call, reply, wire, payload)
-	}
-	if errMsg != "" {
-		o.client.recordError(call.cmd.Name, KindServer, ServerDetail(errMsg))
-	}
-	if call.span != nil {
-		o.endSpan(call, wire, KindServer, errMsg, ServerDetail(errMsg))
-	}
-	if measured {
-		o.scheduleFlush()
-	}
-}
-
-// group returns the batch of cmd's measurements.
-func (o *Conn) group(cmd *commandinfo.Command) *group {
-	ctx := o.client.names.command(cmd)
-	for i := range o.groups {
-		if o.groups[i].ctx == ctx {
-			return &o.groups[i]
-		}
-	}
-	o.groups = append(o.groups, group{ctx: ctx})
-	return &o.groups[len(o.groups)-1]
-}
-
-func (o *Conn) add(call Call, reply interface{}, wire, payload int) {
-	g := o.group(call.cmd)
-	if g.ms == nil {
-		// Each batch is handed to OpenCensus: size the next one like the
-		// last, so that it rarely grows.
-		g.ms = make([]stats.Measurement, 0, max(8, g.last+2))
-	}
-	n := len(g.ms)
-	if call.cmd != commandinfo.Push {
-		g.ms = append(g.ms,
-			redigo.MRoundtripLatencyMilliseconds.M(millis(time.Since(call.start))),
-			redigo.MBytesWritten.M(int64(call.written)))
-		g.writes++
-		if call.keyLen >= 0 {
-			g.ms = append(g.ms, redigo.MKeyLength.M(int64(call.keyLen)))
-		}
-	}
-	g.ms = append(g.ms, redigo.MBytesRead.M(int64(wire)))
-	g.reads++
-	switch reply.(type) {
-	case []byte, []interface{}, nil:
-		g.ms = append(g.ms, redigo.MValueLength.M(int64(payload)))
-	}
-	o.batched += len(g.ms) - n
-}
-
-// scheduleFlush records the batch when it is full, or when no command is
-// pending with a zero FlushInterval; otherwise it makes sure the timer
-// will.
-func (o *Conn) scheduleFlush() {
-	interval := time.Duration(flushInterval.Load())
-	switch {
-	case o.batched >= maxBatch, interval <= 0 && o.size == 0:
-		o.Flush()
-	case interval > 0 && !o.timing && o.batched > 0:
-		o.timing = true
-		if o.timer == nil {
-			o.timer = time.AfterFunc(interval, o.flushOnTimer)
-		} else {
-			o.timer.Reset(interval)
-		}
-	}
-}
-
-func (o *Conn) flushOnTimer() {
-	o.mu.Lock()
-	o.timing = false
-	o.Flush()
-	o.mu.Unlock()
-}
-
-// Flush records the batched measurements, one recording per tag context.
-func (o *Conn) Flush() {
-	for i := range o.groups {
-		g := &o.groups[i]
-		if len(g.ms) == 0 && g.writes == 0 && g.reads == 0 {
-			continue
-		}
-		ms := g.ms
-		if g.writes > 0 {
-			ms = append(ms, redigo.MWrites.M(g.writes))
-		}
-		if g.reads > 0 {
-			ms = append(ms, redigo.MReads.M(g.reads))
-		}
-		stats.Record(g.ctx, ms...)
-		// The recorded slice now belongs to OpenCensus's worker.
-		g.last = len(g.ms)
-		g.ms, g.writes, g.reads = nil, 0, 0
-	}
-	o.batched = 0
-}
-
-// Close records what is batched and stops the timer: the connection is
-// closed.
-func (o *Conn) Close() {
-	o.Flush()
-	if o.timer != nil {
-		o.timer.Stop()
-		o.timing = false
-	}
-}
-
-// Fail completes a call that got no reply because of err, which happened
-// in op. A call that was written counts as a write.
-func (o *Conn) Fail(call Call, err error, op Op) {
-	kind, detail := Classify(err, op)
-	if !call.start.IsZero() && call.written > 0 {
-		g := o.group(call.cmd)
-		g.ms = append(g.ms, redigo.MBytesWritten.M(int64(call.written)))
-		g.writes++
-		o.batched++
-	}
-	o.client.recordError(call.cmd.Name, kind, detail)
-	if call.span != nil {
-		o.endSpan(call, 0, kind, err.Error(), "")
-	}
-}
-
-// Abort fails every pending call with err and records the batch: the
-// connection broke or was closed.
-func (o *Conn) Abort(err error, op Op) {
-	for o.size > 0 {
-		o.Fail(o.Pop(), err, op)
-	}
-	o.Close()
-}
-
-func (c *Client) recordError(cmd, kind, detail string) {
-	if !int64Subscribed(redigo.MErrors) {
-		return
-	}
-	stats.Record(tagKey{name: c.names.name, cmd: cmd, kind: kind, detail: detail}.context(), redigo.MErrors.M(1))
-}
+// Client returns the client the connection records under.
+func (o *Conn) Client() *Client { return o.client.Load() }
 
 // Peer returns the server end of the connection.
-func (o *Conn) Peer() Peer { return o.peer }
+func (o *Conn) Peer() Peer {
+	p := o.peer
+	p.DB = int(o.db.Load())
+	return p
+}
+
+func (o *Conn) bind(c *Client) {
+	o.client.Store(c)
+	o.shard.Store(c.names.series.pickShard())
+}
+
+// Start begins the record of a command about to be written: the start of
+// its latency, and its span when ctx holds a recording parent span or the
+// client asks for root spans.
+func (o *Conn) Start(ctx context.Context, name string, args []interface{}) Call {
+	cmd := o.lastCmd
+	if cmd == nil || name != o.lastName {
+		cmd = commandinfo.Lookup(name)
+		o.lastName, o.lastCmd = name, cmd
+	}
+	call := Call{cmd: cmd, keyLen: -1, db: -1}
+	if isHousekeeping(ctx) {
+		call.hk = true
+		return call
+	}
+	if o.state.Load() == unnamed {
+		o.Adopt(nil)
+	}
+	if metricsOn() {
+		call.start = monoNow()
+	}
+	if cmd.Flags&commandinfo.Select != 0 && len(args) == 1 {
+		call.db = selectedDB(args[0])
+	}
+	client := o.client.Load()
+	if client.wantSpan(ctx) {
+		call.span = o.startSpan(ctx, client, name, cmd, args)
+		if call.span.IsRecordingEvents() && cmd.Flags&commandinfo.SecretArgs != 0 {
+			call.secrets = secretValues(cmd, args)
+		}
+	}
+	return call
+}
+
+func selectedDB(arg interface{}) int32 {
+	text := argText(arg)
+	n, err := strconv.ParseInt(text, 10, 32)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return int32(n)
+}
+
+// sample is what one call measured, -1 for what it did not.
+type sample struct {
+	cmd          *commandinfo.Command
+	latency      int64 // ns
+	written      int
+	read         int
+	keyLen       int
+	valueLen     int
+	kind, detail string // of an error, "" if none
+}
+
+// Finish completes a call.
+func (o *Conn) Finish(call *Call, r Result) {
+	if call.hk {
+		return
+	}
+	measured := call.start != 0 || call.cmd == commandinfo.Push && metricsOn()
+	failed := r.Err != nil || r.ErrMsg != ""
+	if measured || failed && errorsOn() {
+		o.record(o.sampleOf(call, r))
+	}
+	if r.Err == nil && r.ErrMsg == "" && call.db >= 0 && o.db.Load() != call.db {
+		o.db.Store(call.db)
+		o.attrs.Store(nil)
+	}
+	if call.span != nil {
+		o.endSpan(call, r)
+	}
+}
+
+func (o *Conn) sampleOf(call *Call, r Result) sample {
+	s := sample{cmd: call.cmd, latency: -1, written: -1, read: -1, keyLen: -1, valueLen: -1}
+	if call.start != 0 && call.cmd != commandinfo.Push {
+		if call.written > 0 {
+			s.written = int(call.written)
+			s.keyLen = int(call.keyLen)
+			if !r.NoReply {
+				end := r.Arrived
+				if end == 0 {
+					end = monoNow()
+				}
+				s.latency = max(0, end-call.start)
+			}
+		}
+	}
+	switch {
+	case r.Err != nil:
+		s.kind, s.detail = Classify(r.Err, r.Op)
+	case r.NoReply:
+	default:
+		if call.start != 0 || call.cmd == commandinfo.Push {
+			s.read = r.Read
+			switch r.Reply.(type) {
+			case []byte, []interface{}, nil:
+				s.valueLen = r.Payload
+			}
+		}
+		if r.ErrMsg != "" {
+			s.kind, s.detail = KindServer, ServerDetail(r.ErrMsg)
+		}
+	}
+	return s
+}
+
+// record applies a sample to the aggregates and the view path, or keeps it
+// while the connection's name is not known.
+func (o *Conn) record(s sample) {
+	if o.state.Load() != bound {
+		o.mu.Lock()
+		if o.state.Load() != bound {
+			o.early = append(o.early, s)
+			o.mu.Unlock()
+			return
+		}
+		o.mu.Unlock()
+	}
+	o.apply(s)
+}
+
+func (o *Conn) apply(s sample) {
+	client := o.client.Load()
+	if producerOn.Load() {
+		cs := o.shard.Load().command(s.cmd)
+		if s.latency >= 0 {
+			cs.latency.add(s.latency)
+		}
+		if s.written >= 0 {
+			cs.written.add(int64(s.written))
+		}
+		if s.keyLen >= 0 {
+			cs.keyLen.add(int64(s.keyLen))
+		}
+		if s.read >= 0 {
+			cs.read.add(int64(s.read))
+		}
+		if s.valueLen >= 0 {
+			cs.valueLen.add(int64(s.valueLen))
+		}
+	}
+	if commandViewsOn() {
+		o.addViews(client, s)
+	}
+	if s.kind != "" {
+		cmd := s.cmd.Name
+		client.countError(errorKey{cmd: cmd, kind: s.kind, detail: s.detail})
+	}
+}
+
+// addViews batches a sample's measurements for the view path.
+func (o *Conn) addViews(client *Client, s sample) {
+	var buf [7]stats.Measurement
+	ms := buf[:0]
+	if s.latency >= 0 {
+		ms = append(ms, redigo.MRoundtripLatencyMilliseconds.M(float64(s.latency)/1e6))
+	}
+	if s.written >= 0 {
+		ms = append(ms, redigo.MBytesWritten.M(int64(s.written)), redigo.MWrites.M(1))
+	}
+	if s.keyLen >= 0 {
+		ms = append(ms, redigo.MKeyLength.M(int64(s.keyLen)))
+	}
+	if s.read >= 0 {
+		ms = append(ms, redigo.MBytesRead.M(int64(s.read)), redigo.MReads.M(1))
+	}
+	if s.valueLen >= 0 {
+		ms = append(ms, redigo.MValueLength.M(int64(s.valueLen)))
+	}
+	if len(ms) > 0 {
+		o.batch.add(client.names.command(s.cmd), ms...)
+	}
+}
+
+// Adopt binds a connection dialed without a name to pool's name, or, with
+// pool nil, to the name it was dialed with; the measurements kept until
+// then are applied. A connection that has a name keeps it.
+func (o *Conn) Adopt(pool *Client) {
+	o.mu.Lock()
+	if o.state.Load() != unnamed {
+		o.mu.Unlock()
+		return
+	}
+	if pool != nil {
+		o.bind(o.client.Load().withNames(pool.names))
+	}
+	early, dial := o.early, o.dial
+	o.early, o.dial = nil, nil
+	o.state.Store(bound)
+	o.mu.Unlock()
+	if dial != nil {
+		o.client.Load().dialed(*dial)
+	}
+	for _, s := range early {
+		o.apply(s)
+	}
+}
+
+// Close records what the view path holds: the connection is closed.
+func (o *Conn) Close() {
+	if o.state.Load() == unnamed {
+		o.Adopt(nil)
+	}
+	o.batch.flush()
+}
+
+// errorsOn reports whether a metric path counts errors.
+func errorsOn() bool { return producerOn.Load() || int64Subscribed(redigo.MErrors) }
+
+// countError counts an error of the client in both paths.
+func (c *Client) countError(k errorKey) {
+	if producerOn.Load() {
+		c.names.series.countError(k)
+	}
+	if int64Subscribed(redigo.MErrors) {
+		stats.Record(tagKey{name: c.names.name, cmd: k.cmd, kind: k.kind, detail: k.detail}.context(), redigo.MErrors.M(1))
+	}
+}

@@ -28,6 +28,7 @@ type Options struct {
 // dial configuration: its settings and cached tag contexts.
 type Client struct {
 	names     *names
+	named     bool // Options.Name was set
 	attrs     []trace.Attribute
 	queryText QueryText
 	rootSpans bool
@@ -38,6 +39,7 @@ type Client struct {
 func NewClient(opts Options) *Client {
 	return &Client{
 		names:     namesFor(sanitizeName(opts.Name)),
+		named:     opts.Name != "",
 		attrs:     opts.DefaultAttributes,
 		queryText: opts.QueryText,
 		rootSpans: opts.RootSpans,
@@ -46,6 +48,16 @@ func NewClient(opts Options) *Client {
 
 // Name returns the client's name tag value.
 func (c *Client) Name() string { return c.names.name }
+
+// Named reports whether the client's options set a name.
+func (c *Client) Named() bool { return c.named }
+
+// withNames returns a copy of c recording under another name.
+func (c *Client) withNames(n *names) *Client {
+	copied := *c
+	copied.names, copied.named = n, true
+	return &copied
+}
 
 func sanitizeName(name string) string {
 	if ValidName(name) {

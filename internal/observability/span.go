@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ocredigo/redigo/internal/commandinfo"
 	"github.com/ocredigo/redigo/internal/resp"
@@ -21,47 +22,92 @@ const (
 )
 
 // spanAttributes returns the attributes every command span of the
-// connection carries.
-func (o *Conn) spanAttributes() []trace.Attribute {
-	o.attrsOnce.Do(func() {
-		o.attrs = append(o.peer.attributes(), o.client.attrs...)
-	})
-	return o.attrs
+// connection carries; a SELECT makes them anew (db.namespace).
+func (o *Conn) spanAttributes(client *Client) []trace.Attribute {
+	if p := o.attrs.Load(); p != nil {
+		return *p
+	}
+	attrs := append(o.Peer().attributes(), client.attrs...)
+	o.attrs.Store(&attrs)
+	return attrs
 }
 
-func (o *Conn) startSpan(ctx context.Context, name string, cmd *commandinfo.Command, args []interface{}) *trace.Span {
+func (o *Conn) startSpan(ctx context.Context, client *Client, name string, cmd *commandinfo.Command, args []interface{}) *trace.Span {
 	_, span := trace.StartSpan(ctx, cmd.Name, trace.WithSpanKind(trace.SpanKindClient))
-	if o.client.queryText != QueryTextOff && span.IsRecordingEvents() {
+	if client.queryText != QueryTextOff && span.IsRecordingEvents() {
 		// Now: a pipelined command's arguments may be reused by the caller
 		// before its reply arrives.
-		span.AddAttributes(trace.StringAttribute("db.query.text", QueryTextOf(o.client.queryText, name, cmd, args)))
+		span.AddAttributes(trace.StringAttribute("db.query.text", QueryTextOf(client.queryText, name, cmd, args)))
 	}
 	return span
 }
 
-// endSpan ends a command's span, adding its attributes at once. errText is
-// the error's text, "" on success; statusCode is the Redis error prefix of
-// an error reply.
-func (o *Conn) endSpan(call Call, read int, kind, errText, statusCode string) {
+// endSpan ends a command's span, adding its attributes at once.
+func (o *Conn) endSpan(call *Call, r Result) {
 	span := call.span
 	if span.IsRecordingEvents() {
-		base := o.spanAttributes()
+		base := o.spanAttributes(o.client.Load())
 		attrs := make([]trace.Attribute, 0, len(base)+5)
 		attrs = append(attrs, base...)
 		attrs = append(attrs,
 			trace.StringAttribute("db.operation.name", call.cmd.Name),
 			trace.Int64Attribute("redis.bytes_written", int64(call.written)),
-			trace.Int64Attribute("redis.bytes_read", int64(read)))
+			trace.Int64Attribute("redis.bytes_read", int64(r.Read)))
+		var kind, errText, statusCode string
+		switch {
+		case r.Err != nil:
+			kind, _ = Classify(r.Err, r.Op)
+			errText = r.Err.Error()
+		case r.ErrMsg != "":
+			kind, errText, statusCode = KindServer, r.ErrMsg, ServerDetail(r.ErrMsg)
+		}
 		if errText != "" {
 			attrs = append(attrs, trace.StringAttribute("error.type", kind))
 			if statusCode != "" {
 				attrs = append(attrs, trace.StringAttribute("db.response.status_code", statusCode))
 			}
-			span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(errText, maxStatusText)})
+			span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(RedactSecrets(errText, call.secrets), maxStatusText)})
 		}
 		span.AddAttributes(attrs...)
 	}
 	span.End()
+}
+
+// SecretTexts returns the texts of a command's secret arguments, for
+// RedactSecrets.
+func SecretTexts(cmd *commandinfo.Command, args []interface{}) []string {
+	return secretValues(cmd, args)
+}
+
+// secretValues returns the texts of a command's secret arguments. Of the
+// rules of ACL SETUSER only the passwords and hashes are (>, <, #, !):
+// removing "on" or "~*" from an error text would only garble it.
+func secretValues(cmd *commandinfo.Command, args []interface{}) []string {
+	var out []string
+	for i, arg := range args {
+		if !cmd.Secret(args, i) {
+			continue
+		}
+		text := argText(arg)
+		if cmd.Name == "ACL" && (text == "" || !strings.ContainsRune("><#!", rune(text[0]))) {
+			continue
+		}
+		if text != "" {
+			out = append(out, text)
+		}
+	}
+	return out
+}
+
+// RedactSecrets replaces every occurrence of a secret in text: a server
+// error may quote the argument it refused (ACL SETUSER's rules).
+func RedactSecrets(text string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			text = strings.ReplaceAll(text, secret, redacted)
+		}
+	}
+	return text
 }
 
 // setSpanError marks a span failed: error.type is the kind of the error,
@@ -89,9 +135,14 @@ func statusCodeOf(kind string) int32 {
 	return trace.StatusCodeUnknown
 }
 
+// truncate cuts s to at most n bytes, at a rune boundary: exporters built
+// on protobuf reject invalid UTF-8.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }
@@ -117,7 +168,7 @@ func QueryTextOf(mode QueryText, name string, cmd *commandinfo.Command, args []i
 		default:
 			text := argText(arg)
 			if len(text) > maxArgText {
-				text = text[:maxArgText] + "..."
+				text = truncate(text, maxArgText) + "..."
 			}
 			b.WriteString(text)
 		}

@@ -4,18 +4,21 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	redigo "github.com/ocredigo/redigo"
 	"go.opencensus.io/stats"
+	"go.opencensus.io/stats/view"
 )
 
-// OpenCensus keeps, per measure, a flag set once a registered view uses it,
-// and stats.Record drops measurements of measures without views. But the
-// check happens after the caller has built the measurements (a heap
-// allocated slice), and OpenCensus does not export the flag. The driver
-// must cost nothing when no view is registered, so it reads the flag
-// itself: a *stats.Int64Measure or *stats.Float64Measure points to a struct
-// whose only field points to a descriptor starting with the int32 flag
-// (go.opencensus.io v0.24.0, the final release of the archived project).
-// TestSubscribedFollowsViewRegistration fails if that layout ever changes.
+// The view path must cost nothing when no view uses the driver's
+// measures. OpenCensus keeps, per measure, a flag set once a registered
+// view uses it, but does not export it: stats.Record checks it only after
+// the caller has built its measurements. So the driver reads the flag
+// itself. A *stats.Int64Measure or *stats.Float64Measure points to a
+// struct whose only field points to a descriptor starting with the int32
+// flag (go.opencensus.io v0.24.0, the final release of an archived
+// project). init checks that layout on a measure of its own; if the check
+// fails, every measure counts as used, which is correct and only slower:
+// OpenCensus then drops what no view wants.
 
 type measureDescriptor struct {
 	subs int32 // 1 once a view uses the measure; accessed atomically
@@ -25,10 +28,43 @@ type measureHeader struct {
 	desc *measureDescriptor
 }
 
+// layoutKnown is set by init when the flag reads as expected.
+var layoutKnown bool
+
+func readFlag(m unsafe.Pointer) bool {
+	return atomic.LoadInt32(&(*measureHeader)(m).desc.subs) == 1
+}
+
 func int64Subscribed(m *stats.Int64Measure) bool {
-	return atomic.LoadInt32(&(*measureHeader)(unsafe.Pointer(m)).desc.subs) == 1
+	return !layoutKnown || readFlag(unsafe.Pointer(m))
 }
 
 func float64Subscribed(m *stats.Float64Measure) bool {
-	return atomic.LoadInt32(&(*measureHeader)(unsafe.Pointer(m)).desc.subs) == 1
+	return !layoutKnown || readFlag(unsafe.Pointer(m))
+}
+
+func init() { layoutKnown = probeLayout() }
+
+// probeLayout registers and unregisters a view on a measure of its own,
+// and checks that the flag reads 0 before and 1 after.
+func probeLayout() bool {
+	m := stats.Int64("ocredigo/internal/layout_probe", "checks the measure layout at start-up", stats.UnitDimensionless)
+	h := (*measureHeader)(unsafe.Pointer(m))
+	if h.desc == nil || atomic.LoadInt32(&h.desc.subs) != 0 {
+		return false
+	}
+	v := &view.View{Name: "ocredigo/internal/layout_probe", Measure: m, Aggregation: view.Count()}
+	if err := view.Register(v); err != nil {
+		return false
+	}
+	defer view.Unregister(v)
+	return atomic.LoadInt32(&h.desc.subs) == 1
+}
+
+// commandViewsOn reports whether a view uses a measure of commands.
+func commandViewsOn() bool {
+	return float64Subscribed(redigo.MRoundtripLatencyMilliseconds) ||
+		int64Subscribed(redigo.MBytesWritten) || int64Subscribed(redigo.MBytesRead) ||
+		int64Subscribed(redigo.MWrites) || int64Subscribed(redigo.MReads) ||
+		int64Subscribed(redigo.MKeyLength) || int64Subscribed(redigo.MValueLength)
 }

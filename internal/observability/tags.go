@@ -19,10 +19,12 @@ const DefaultName = "default"
 // tagCtx boxes a context for atomic.Pointer.
 type tagCtx struct{ ctx context.Context }
 
-// names holds the tag contexts of one client name.
+// names holds what the driver keeps per client name: the in-driver
+// aggregates and the tag contexts of the view path.
 type names struct {
-	name string
-	cmd  []atomic.Pointer[tagCtx] // by commandinfo ID
+	name   string
+	series *nameSeries
+	cmd    []atomic.Pointer[tagCtx] // by commandinfo ID
 }
 
 var byName sync.Map // name -> *names
@@ -34,9 +36,18 @@ func namesFor(name string) *names {
 	if n, ok := byName.Load(name); ok {
 		return n.(*names)
 	}
-	n, _ := byName.LoadOrStore(name, &names{name: name, cmd: make([]atomic.Pointer[tagCtx], commandinfo.Count())})
+	n, _ := byName.LoadOrStore(name, &names{
+		name:   name,
+		series: newNameSeries(),
+		cmd:    make([]atomic.Pointer[tagCtx], commandinfo.Count()),
+	})
 	return n.(*names)
 }
+
+// Forget stops publishing the series of name (a cluster node that left):
+// clients still holding it keep counting into series no one reads, and a
+// client made later with the name starts from zero.
+func Forget(name string) { byName.Delete(name) }
 
 // command returns the tag context of (name, cmd).
 func (n *names) command(cmd *commandinfo.Command) context.Context {
@@ -55,6 +66,7 @@ var otherTags sync.Map // tagKey -> context.Context
 
 type tagKey struct {
 	name, cmd, kind, detail, state string
+	node, result, role             string // of the cluster's metrics
 }
 
 func (k tagKey) context() context.Context {
@@ -65,7 +77,8 @@ func (k tagKey) context() context.Context {
 	for _, t := range []struct {
 		key   tag.Key
 		value string
-	}{{redigo.KeyCommand, k.cmd}, {redigo.KeyKind, k.kind}, {redigo.KeyDetail, k.detail}, {redigo.KeyState, k.state}} {
+	}{{redigo.KeyCommand, k.cmd}, {redigo.KeyKind, k.kind}, {redigo.KeyDetail, k.detail}, {redigo.KeyState, k.state},
+		{redigo.KeyNode, k.node}, {redigo.KeyResult, k.result}, {redigo.KeyRole, k.role}} {
 		if t.value != "" {
 			mutators = append(mutators, tag.Upsert(t.key, t.value))
 		}

@@ -39,6 +39,8 @@ type Reader struct {
 	r, w int   // unread bytes are buf[r:w]
 	err  error // error of a read that also returned data, held until needed
 
+	reads uint64 // reads from the source that returned data
+
 	// Counters of the reply being read.
 	wire     int
 	payload  int
@@ -53,6 +55,10 @@ func NewReader(src io.Reader) *Reader {
 // Buffered returns the number of bytes read from the source but not yet
 // consumed by a reply.
 func (r *Reader) Buffered() int { return r.w - r.r }
+
+// Reads returns how many reads from the source returned data so far: a
+// reply read while it stays the same came from bytes already buffered.
+func (r *Reader) Reads() uint64 { return r.reads }
 
 // Reset drops buffered data and reads from src from now on.
 func (r *Reader) Reset(src io.Reader) {
@@ -281,6 +287,9 @@ func (r *Reader) fill() error {
 	}
 	n, err := r.readSource(r.buf[r.w:])
 	r.w += n
+	if n > 0 {
+		r.reads++
+	}
 	if n > 0 && err != nil {
 		r.err = err
 		return nil
@@ -290,7 +299,7 @@ func (r *Reader) fill() error {
 
 // readSource reads into p from the source, retrying empty reads.
 func (r *Reader) readSource(p []byte) (int, error) {
-	for range maxEmptyReads {
+	for i := 0; i < maxEmptyReads; i++ {
 		n, err := r.src.Read(p)
 		if n < 0 || n > len(p) {
 			return 0, errInvalidRead
