@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net"
@@ -201,11 +202,29 @@ func TestDialConnectTimeout(t *testing.T) {
 	assert.True(t, ne.Timeout())
 }
 
+// TestDialKeepAlive reads the keep-alive setting from the kernel, for the
+// default and for DialKeepAlive's values, which go to net.Dialer as they
+// are (as upstream's do): 0 is Go's default period, negative turns probes off.
 func TestDialKeepAlive(t *testing.T) {
-	for _, ka := range []time.Duration{-1, time.Minute} {
-		c := dial(t, redis.DialKeepAlive(ka))
-		_, err := c.Do("PING")
-		require.NoError(t, err, "keep-alive %v", ka)
+	for _, tc := range []struct {
+		name    string
+		options []redis.DialOption
+		on      bool
+		idle    time.Duration
+	}{
+		{"default", nil, true, 5 * time.Minute},
+		{"one minute", []redis.DialOption{redis.DialKeepAlive(time.Minute)}, true, time.Minute},
+		{"zero", []redis.DialOption{redis.DialKeepAlive(0)}, true, 15 * time.Second},
+		{"negative", []redis.DialOption{redis.DialKeepAlive(-1)}, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, tc.options...)
+			on, idle := keepAliveOf(t, c)
+			assert.Equal(t, tc.on, on, "keep-alive on")
+			if tc.on {
+				assert.Equal(t, tc.idle, idle, "keep-alive idle time")
+			}
+		})
 	}
 }
 
@@ -318,4 +337,160 @@ func TestDialURLContextCanceled(t *testing.T) {
 	cancel()
 	_, err := redis.DialURLContext(ctx, plainServer.URL())
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestDialNilNetConn: a dial function that returns neither a connection
+// nor an error fails the dial with an error, and does not panic, whether
+// the nil is untyped or a nil pointer, with or without TLS and setup
+// commands.
+func TestDialNilNetConn(t *testing.T) {
+	nilConn := func(_ context.Context, _, _ string) (net.Conn, error) { return nil, nil }
+	typedNil := func(_ context.Context, _, _ string) (net.Conn, error) { return (*net.TCPConn)(nil), nil }
+	netDialNil := redis.DialNetDial(func(_, _ string) (net.Conn, error) { return nil, nil })
+	for _, tc := range []struct {
+		name    string
+		options []redis.DialOption
+	}{
+		{"DialNetDial", []redis.DialOption{netDialNil}},
+		{"DialContextFunc", []redis.DialOption{redis.DialContextFunc(nilConn)}},
+		{"typed nil", []redis.DialOption{redis.DialContextFunc(typedNil)}},
+		{"with setup", []redis.DialOption{netDialNil, redis.DialPassword("p"), redis.DialDatabase(2)}},
+		{"with TLS", []redis.DialOption{redis.DialContextFunc(typedNil), redis.DialUseTLS(true)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var c redis.Conn
+			var err error
+			require.NotPanics(t, func() { c, err = redis.Dial("tcp", plainServer.Addr(), tc.options...) })
+			require.EqualError(t, err, "redigo: dial function returned a nil net.Conn and a nil error")
+			assert.Nil(t, c)
+		})
+	}
+}
+
+// TestDialTLSConfigIgnoresSkipVerify: with a TLS configuration, the
+// configuration decides verification, as upstream's does; the skip flag
+// does not turn it off.
+func TestDialTLSConfigIgnoresSkipVerify(t *testing.T) {
+	// No RootCAs: the server's certificate, from the test's own CA, is not
+	// trusted.
+	_, err := redis.Dial("tcp", tlsServer.Addr(), redis.DialUseTLS(true),
+		redis.DialTLSConfig(&tls.Config{}), redis.DialTLSSkipVerify(true))
+	var unknown x509.UnknownAuthorityError
+	require.ErrorAs(t, err, &unknown, "the certificate is verified")
+
+	// The order of the options does not matter.
+	_, err = redis.Dial("tcp", tlsServer.Addr(), redis.DialUseTLS(true),
+		redis.DialTLSSkipVerify(true), redis.DialTLSConfig(&tls.Config{}))
+	require.ErrorAs(t, err, &unknown, "the certificate is verified")
+
+	// The configuration's own InsecureSkipVerify is honoured, and a trusted
+	// CA verifies with the skip flag set.
+	c, err := redis.Dial("tcp", tlsServer.Addr(), redis.DialUseTLS(true),
+		redis.DialTLSConfig(&tls.Config{InsecureSkipVerify: true}))
+	require.NoError(t, err)
+	c.Close()
+	c, err = redis.Dial("tcp", tlsServer.Addr(), redis.DialUseTLS(true),
+		redis.DialTLSConfig(tlsServer.TLSConfig()), redis.DialTLSSkipVerify(true))
+	require.NoError(t, err)
+	c.Close()
+}
+
+// TestDialTLSBlockingVerifyIsBounded: a certificate callback that blocks
+// (an OCSP check whose responder does not answer) is bounded by
+// DialTLSHandshakeTimeout and by the dial's context.
+func TestDialTLSBlockingVerifyIsBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration // DialTLSHandshakeTimeout
+		cancel  bool          // cancel the dial's context once the callback blocks
+		check   func(t *testing.T, err error)
+	}{
+		{
+			name:    "handshake timeout",
+			timeout: 500 * time.Millisecond, // ample for the handshake to reach the callback
+			check: func(t *testing.T, err error) {
+				var te interface{ Timeout() bool }
+				require.ErrorAs(t, err, &te)
+				assert.True(t, te.Timeout())
+				assert.EqualError(t, err, "TLS handshake timeout")
+			},
+		},
+		{
+			name:   "context canceled, no handshake timeout",
+			cancel: true,
+			check:  func(t *testing.T, err error) { assert.ErrorIs(t, err, context.Canceled) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			release := make(chan struct{})
+			called := make(chan struct{}, 1)
+			cfg := tlsServer.TLSConfig()
+			cfg.VerifyPeerCertificate = func([][]byte, [][]*x509.Certificate) error {
+				called <- struct{}{}
+				<-release
+				return nil
+			}
+			// The callback returns at the end of the test, so that its
+			// goroutine ends before the leak check.
+			t.Cleanup(func() { close(release) })
+
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() {
+				c, err := redis.DialContext(ctx, "tcp", tlsServer.Addr(), redis.DialUseTLS(true),
+					redis.DialTLSConfig(cfg), redis.DialTLSHandshakeTimeout(tc.timeout))
+				if c != nil {
+					c.Close()
+				}
+				done <- err
+			}()
+			bound := time.After(10 * time.Second)
+			select {
+			case <-called:
+			case err := <-done:
+				t.Fatalf("the dial ended before the certificate callback: %v", err)
+			case <-bound:
+				t.Fatal("the certificate callback is never called")
+			}
+			if tc.cancel {
+				cancel()
+			}
+			select {
+			case err := <-done:
+				tc.check(t, err)
+			case <-bound:
+				t.Fatal("the dial still waits for the certificate callback")
+			}
+		})
+	}
+}
+
+// TestDialURLOneSlashHidesUserinfo: a URL written with one slash has its
+// user information in the path; the "invalid database" error must not
+// quote it (upstream's does).
+func TestDialURLOneSlashHidesUserinfo(t *testing.T) {
+	for _, rawurl := range []string{
+		"redis:/alice:s3cret@example.test",
+		"redis:/alice:s3cret@example.test:6380/2",
+		"rediss:/:s3cret@example.test",
+		"redis:/s3cret@example.test",
+		"redis:/alice:s3%40cret@example.test", // an '@' in the password
+		"redis:/alice:s3cret#x@example.test",  // a '#' in the password
+		"valkey:/alice:s3cret",                // no host at all
+		"redis:///alice:s3cret@example.test",  // three slashes: an empty host
+	} {
+		_, err := redis.DialURL(rawurl)
+		require.Error(t, err, rawurl)
+		assert.NotContains(t, err.Error(), "s3cret", rawurl)
+		assert.NotContains(t, err.Error(), "s3@cret", rawurl)
+		assert.NotContains(t, err.Error(), "alice", rawurl)
+		assert.True(t, strings.HasPrefix(err.Error(), "invalid database: "), "%s: %v", rawurl, err)
+	}
+	// A one-slash URL that net/url rejects: its error, which quotes the
+	// URL, is not returned.
+	_, err := redis.DialURL("redis:/alice:s3%zzcret@example.test")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3")
+	assert.NotContains(t, err.Error(), "alice")
 }

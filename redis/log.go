@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ocredigo/redigo/internal/commandinfo"
+	"github.com/ocredigo/redigo/internal/observability"
 )
 
 // NewLoggingConn returns a logging wrapper around a connection.
@@ -26,7 +27,8 @@ func NewLoggingConn(conn Conn, logger *log.Logger, prefix string) Conn {
 //
 //	cache.Do(GET, "user:1") -> ("alice", <nil>)
 //
-// Strings and []byte values are quoted and cut after 32 bytes. Arguments
+// Strings and []byte values are quoted and cut after 32 bytes, arrays after
+// 32 elements, both marked with "...". Arguments
 // that hold secrets (AUTH passwords, HELLO ... AUTH, CONFIG SET requirepass,
 // ACL SETUSER rules, MIGRATE ... AUTH) are logged as "[redacted]". A nil
 // logger means the standard logger (log.Default).
@@ -52,6 +54,11 @@ type loggingConn struct {
 // maxLoggedLen is the number of bytes of a string or []byte value that are
 // logged; longer values end in "...".
 const maxLoggedLen = 32
+
+// maxLoggedElements is the number of elements of an array reply that are
+// logged, at every level of nesting; a longer array ends in "...]" right
+// after its last logged element, as upstream's log does.
+const maxLoggedElements = 32
 
 // redacted replaces the value of a secret argument.
 const redacted = `"[redacted]"`
@@ -148,11 +155,19 @@ func (c *loggingConn) logReply(method, commandName string, args []interface{}, r
 	}
 	var b strings.Builder
 	c.writeCall(&b, method, commandName, args)
-	b.WriteString(" -> (")
-	writeValue(&b, reply)
-	b.WriteString(", ")
-	fmt.Fprint(&b, err)
-	b.WriteByte(')')
+	var result strings.Builder
+	result.WriteString(" -> (")
+	writeValue(&result, reply)
+	result.WriteString(", ")
+	fmt.Fprint(&result, err)
+	result.WriteByte(')')
+	if err != nil && len(args) > 0 {
+		// The server's error may quote the secret it refused.
+		b.WriteString(observability.RedactSecrets(result.String(),
+			observability.SecretTexts(commandinfo.Lookup(commandName), args)))
+	} else {
+		b.WriteString(result.String())
+	}
 	c.logger.Output(3, b.String())
 }
 
@@ -200,7 +215,8 @@ func (c *loggingConn) writeCall(b *strings.Builder, method, commandName string, 
 }
 
 // writeValue writes an argument or a reply: strings and []byte quoted and
-// cut, arrays element by element, anything else as fmt's %v.
+// cut, arrays element by element up to maxLoggedElements, anything else as
+// fmt's %v.
 func writeValue(b *strings.Builder, v interface{}) {
 	switch v := v.(type) {
 	case string:
@@ -210,6 +226,10 @@ func writeValue(b *strings.Builder, v interface{}) {
 	case []interface{}:
 		b.WriteByte('[')
 		for i, e := range v {
+			if i == maxLoggedElements {
+				b.WriteString("...")
+				break
+			}
 			if i > 0 {
 				b.WriteString(", ")
 			}

@@ -430,3 +430,45 @@ func TestLoggingConnRedactsSecrets(t *testing.T) {
 	}
 	assert.Contains(t, logged, `p.DoContext(HELLO, 2, "AUTH", "[redacted]", "[redacted]", "SETNAME", "logged") -> ([`)
 }
+
+// TestLoggingConnCutsLongArrays: an array reply is logged up to its 32nd
+// element and then "...]", at every level, exactly as upstream logs it;
+// 32 elements or fewer are logged whole.
+func TestLoggingConnCutsLongArrays(t *testing.T) {
+	up, err := upstream.Dial("tcp", plainServer.Addr())
+	require.NoError(t, err)
+	t.Cleanup(func() { up.Close() })
+	list := key(t, "list")
+	nested := "local t = {} for i = 1, tonumber(ARGV[1]) do local s = {} " +
+		"for j = 1, tonumber(ARGV[2]) do s[j] = j end t[i] = s end return t"
+	plain := dial(t) // deletes the list of the previous run, unlogged
+	run := func(c logConn) {
+		must := func(_ interface{}, err error) {
+			t.Helper()
+			require.NoError(t, err)
+		}
+		must(plain.Do("DEL", list))
+		args := []interface{}{list}
+		for i := 0; i < 40; i++ {
+			args = append(args, i)
+		}
+		must(c.Do("RPUSH", args...))
+		for _, stop := range []int{30, 31, 32, 39} { // 31, 32, 33 and 40 elements
+			must(c.Do("LRANGE", list, 0, stop))
+		}
+		must(c.Do("EVAL", nested, 0, 33, 33))
+		must(c.Do("EVAL", nested, 0, 2, 40))
+		must(c.Do("EVAL", nested, 0, 0, 0))
+		require.NoError(t, c.Send("LRANGE", list, 0, -1))
+		require.NoError(t, c.Flush())
+		must(c.Receive())
+	}
+	p := newLogPair(t, 0,
+		func(l *log.Logger) upstream.Conn { return upstream.NewLoggingConn(up, l, "p") },
+		func(l *log.Logger) redis.Conn { return redis.NewLoggingConn(dial(t), l, "p") })
+	run(p.up)
+	run(p.our)
+	p.requireSameLog(t, 10)
+	assert.Contains(t, p.ourBuf.String(), `"30", "31"...]`, "a long array ends after its 32nd element")
+	assert.NotContains(t, p.ourBuf.String(), `"32"`, "elements after the 32nd are not logged")
+}

@@ -1,5 +1,7 @@
 package commandinfo
 
+import "github.com/ocredigo/redigo/internal/resp"
+
 // Effect tells how running a command changes connection state that a
 // connection pool must undo before reusing the connection, or cannot undo.
 // Effects combine: EXEC is LeaveMulti|Unwatching.
@@ -54,8 +56,8 @@ const effectFlags = Watch | Unwatch | Multi | Exec | Discard | Subscribe |
 
 // Effect reports how running c with args (the command name excluded)
 // changes connection state. Subcommands and options are matched
-// case-insensitively; only string and []byte arguments match them. It does
-// not allocate.
+// case-insensitively, as the encoder sends them (see argIs). It does not
+// allocate for the argument types argIs lists.
 func (c *Command) Effect(args []interface{}) Effect {
 	if c == nil || c.Flags&effectFlags == 0 {
 		return EffectNone
@@ -91,9 +93,12 @@ func (c *Command) Effect(args []interface{}) Effect {
 	return EffectNone
 }
 
-// argIs reports whether arg is a string or []byte equal to upper under
+// argIs reports whether arg, as the encoder sends it, equals upper under
 // ASCII case folding, the comparison the server uses. upper must be upper
-// case.
+// case. The words are compared as sent whatever their Go type: a string,
+// a []byte, a named string type, an Argument, a number (HELLO 2). It does
+// not allocate for strings, []byte, numbers, named string types and
+// Arguments that return one of those.
 func argIs(arg interface{}, upper string) bool {
 	switch a := arg.(type) {
 	case string:
@@ -101,7 +106,8 @@ func argIs(arg interface{}, upper string) bool {
 	case []byte:
 		return equalFold(a, upper)
 	}
-	return false
+	var scratch [64]byte
+	return equalFold(resp.AppendArg(scratch[:0], arg), upper)
 }
 
 func equalFold[T string | []byte](s T, upper string) bool {

@@ -58,7 +58,7 @@ func TestEffect(t *testing.T) {
 		{"HELLO", args("b:2"), EffectNone},
 		{"HELLO", args("3"), Unrestorable},
 		{"HELLO", args("b:3"), Unrestorable},
-		{"HELLO", args(2), Unrestorable}, // not a string: not matched, so assumed the worst
+		{"HELLO", args(2), EffectNone}, // sent as "2"
 		{"HELLO", args("02"), Unrestorable},
 		{"HELLO", args("2", "SETNAME", "x"), Unrestorable},
 		{"HELLO", args("2", "AUTH", "u", "p"), Unrestorable},

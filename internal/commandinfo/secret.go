@@ -2,8 +2,10 @@ package commandinfo
 
 // Secret reports whether args[i] of c (the command name excluded) must
 // never be recorded: not in trace text, not in logs. Options are matched
-// case-insensitively, as string or []byte; a secret position is secret
-// whatever the type of the argument in it. It does not allocate.
+// case-insensitively as the encoder sends them, whatever their Go type (a
+// named string type, an Argument, ...); a secret position is secret
+// whatever the type of the argument in it. It does not allocate for the
+// argument types argIs lists.
 //
 // Secret arguments:
 //   - AUTH: every argument; the username of AUTH user pass too, so that

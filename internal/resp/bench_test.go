@@ -45,7 +45,8 @@ func BenchmarkWriteCommand(b *testing.B) {
 	w := NewWriter(io.Discard)
 	args := []interface{}{"key:1", benchValue}
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if _, _, err := w.WriteCommand("SET", args, 0); err != nil {
 			b.Fatal(err)
 		}
@@ -55,7 +56,8 @@ func BenchmarkWriteCommand(b *testing.B) {
 func BenchmarkUpstreamSend(b *testing.B) {
 	c := redis.NewConn(&discardConn{}, 0, 0)
 	b.ReportAllocs()
-	for b.Loop() {
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
 		if err := c.Send("SET", "key:1", benchValue); err != nil {
 			b.Fatal(err)
 		}
@@ -67,7 +69,8 @@ func BenchmarkReadReply(b *testing.B) {
 		b.Run(bench.name, func(b *testing.B) {
 			r := NewReader(&cyclicReader{data: []byte(bench.reply)})
 			b.ReportAllocs()
-			for b.Loop() {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
 				if _, _, _, err := r.ReadReply(); err != nil {
 					b.Fatal(err)
 				}
@@ -81,7 +84,8 @@ func BenchmarkUpstreamReceive(b *testing.B) {
 		b.Run(bench.name, func(b *testing.B) {
 			c := redis.NewConn(&sinkConn{src: &cyclicReader{data: []byte(bench.reply)}}, 0, 0)
 			b.ReportAllocs()
-			for b.Loop() {
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
 				if _, err := c.Receive(); err != nil {
 					b.Fatal(err)
 				}

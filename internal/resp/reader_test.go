@@ -197,7 +197,7 @@ func TestReadReplyHostile(t *testing.T) {
 	if err != nil || wire != len(deep) {
 		t.Fatalf("nesting %d: %v", MaxNesting, err)
 	}
-	for range MaxNesting {
+	for i := 0; i < MaxNesting; i++ {
 		got = got.([]interface{})[0]
 	}
 	if got != int64(1) {

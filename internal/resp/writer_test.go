@@ -71,7 +71,7 @@ func TestWriterBuffering(t *testing.T) {
 	dst = &recordingWriter{}
 	w = NewWriter(dst)
 	var want []byte
-	for i := range 2000 {
+	for i := 0; i < 2000; i++ {
 		args := []interface{}{"key", i, []byte("value")}
 		_, _, err := w.WriteCommand("SET", args, 0)
 		if err != nil {
