@@ -244,23 +244,28 @@ func TestDoContextCancelDuringBlockingCommand(t *testing.T) {
 }
 
 func TestLateReplyNeverAnswersNextCommand(t *testing.T) {
-	// The reply to an interrupted BLPOP arrives after the cancel; no later
-	// call on the connection may see it.
+	// DEBUG SLEEP holds the server for 200 ms. The call's context ends after
+	// 50 ms, and the server writes the command's +OK some 150 ms later. The
+	// connection must be broken at the cancel, so that no later call on it
+	// takes that late +OK for its own reply.
 	c := dial(t).(redis.ConnWithContext)
-	k := key(t, "list")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		pusher := dial(t)
-		pusher.Do("RPUSH", k, "late")
-	}()
 	_, err := c.DoContext(ctx, "DEBUG", "SLEEP", "0.2")
 	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Error(t, c.Err(), "the interrupted call breaks the connection")
+
+	// The server runs one command at a time: another connection's PING is
+	// answered only once the sleep is over and the late +OK has been sent.
+	other := dial(t)
+	pong, err := other.Do("PING")
+	require.NoError(t, err)
+	require.Equal(t, "PONG", pong)
+
 	for i := 0; i < 3; i++ {
 		reply, err := c.Do("ECHO", "next")
-		require.Error(t, err)
-		assert.Nil(t, reply)
+		require.Error(t, err, "call %d", i)
+		assert.Nil(t, reply, "call %d must not see the late reply", i)
 	}
 }
 

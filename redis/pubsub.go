@@ -6,111 +6,138 @@ import (
 	"time"
 )
 
-// Subscription represents a subscribe or unsubscribe notification.
+// Subscription is the server's confirmation of a SUBSCRIBE, PSUBSCRIBE,
+// UNSUBSCRIBE or PUNSUBSCRIBE, one per channel or pattern named in the
+// command (UNSUBSCRIBE without arguments confirms each channel it leaves).
 type Subscription struct {
-	// Kind is "subscribe", "unsubscribe", "psubscribe" or "punsubscribe"
+	// Kind is the command confirmed, in lower case: "subscribe",
+	// "psubscribe", "unsubscribe" or "punsubscribe".
 	Kind string
 
-	// The channel that was changed.
+	// Channel is the channel or pattern that the command added or removed.
 	Channel string
 
-	// The current number of subscriptions for connection.
+	// Count is how many channels and patterns the connection is subscribed
+	// to after the command. At 0 the connection has left subscribed mode
+	// and takes ordinary commands again.
 	Count int
 }
 
-// Message represents a message notification.
+// Message is a message published to a channel the connection is subscribed
+// to, directly or through a pattern.
 type Message struct {
-	// The originating channel.
+	// Channel is the channel the message was published to.
 	Channel string
 
-	// The matched pattern, if any
+	// Pattern is the PSUBSCRIBE pattern that matched Channel, or "" for a
+	// message received through SUBSCRIBE.
 	Pattern string
 
-	// The message data.
+	// Data is the message as published, byte for byte.
 	Data []byte
 }
 
-// Pong represents a pubsub pong notification.
+// Pong is the answer to PubSubConn.Ping while the connection is subscribed.
 type Pong struct {
+	// Data is the text given to Ping.
 	Data string
 }
 
-// PubSubConn wraps a Conn with convenience methods for subscribers.
+// PubSubConn is a Conn used for subscribing: its methods send the pub/sub
+// commands, and Receive returns what the server pushes as a Subscription,
+// Message or Pong value (or an error) for a type switch. One goroutine may
+// call Receive while one other calls the subscribe methods and Ping, which
+// only write; nothing else may run on Conn at the same time.
+//
+// While subscribed, the server takes only the pub/sub commands and PING:
+// unsubscribe from everything (or Close) before using Conn otherwise.
+// Closing a pooled connection does that on its own before it is reused.
 type PubSubConn struct {
 	Conn Conn
 }
 
-// Close closes the connection.
+// Close closes Conn: a pooled one goes back to its pool, unsubscribed.
 func (c PubSubConn) Close() error {
 	return c.Conn.Close()
 }
 
-// Subscribe subscribes the connection to the specified channels.
+// Subscribe sends SUBSCRIBE for the channels. It returns once the command
+// is written; each channel's confirmation comes later through Receive, as a
+// Subscription. A write error (the connection is then broken) is returned.
 func (c PubSubConn) Subscribe(channel ...interface{}) error {
-	return c.sendFlush("SUBSCRIBE", channel)
+	return c.write("SUBSCRIBE", channel)
 }
 
-// PSubscribe subscribes the connection to the given patterns.
+// PSubscribe sends PSUBSCRIBE for the glob-style patterns (news.*, say),
+// with confirmations through Receive as for Subscribe.
 func (c PubSubConn) PSubscribe(channel ...interface{}) error {
-	return c.sendFlush("PSUBSCRIBE", channel)
+	return c.write("PSUBSCRIBE", channel)
 }
 
-// Unsubscribe unsubscribes the connection from the given channels, or from
-// all of them if none is given.
+// Unsubscribe sends UNSUBSCRIBE for the channels, or for every channel the
+// connection is subscribed to when none is given. Confirmations come
+// through Receive; messages already on their way may still arrive first.
 func (c PubSubConn) Unsubscribe(channel ...interface{}) error {
-	return c.sendFlush("UNSUBSCRIBE", channel)
+	return c.write("UNSUBSCRIBE", channel)
 }
 
-// PUnsubscribe unsubscribes the connection from the given patterns, or from
-// all of them if none is given.
+// PUnsubscribe sends PUNSUBSCRIBE for the patterns, or for every pattern
+// when none is given, with confirmations as for Unsubscribe.
 func (c PubSubConn) PUnsubscribe(channel ...interface{}) error {
-	return c.sendFlush("PUNSUBSCRIBE", channel)
+	return c.write("PUNSUBSCRIBE", channel)
 }
 
-// Ping sends a PING to the server with the specified data.
-//
-// The connection must be subscribed to at least one channel or pattern when
-// calling this method.
+// Ping sends PING with data, to check that a quiet subscribed connection is
+// alive; the answer comes through Receive as a Pong carrying data. The
+// connection must be subscribed to at least one channel or pattern: outside
+// subscribed mode the server answers with a plain "PONG"/data reply that
+// Receive does not recognise.
 func (c PubSubConn) Ping(data string) error {
-	return c.sendFlush("PING", []interface{}{data})
+	return c.write("PING", []interface{}{data})
 }
 
-// sendFlush sends the command at once: its replies come back through
-// Receive, not as the result of the call.
-func (c PubSubConn) sendFlush(cmd string, args []interface{}) error {
+// write sends one command and flushes it, without reading: in subscribed
+// mode the replies are read by Receive.
+func (c PubSubConn) write(cmd string, args []interface{}) error {
 	if err := c.Conn.Send(cmd, args...); err != nil {
 		return err
 	}
 	return c.Conn.Flush()
 }
 
-// Receive returns a pushed message as a Subscription, Message, Pong or error.
-// The return value is intended to be used directly in a type switch as
-// illustrated in the PubSubConn example.
+// Receive waits for the next push from the server, within the connection's
+// read timeout (DialReadTimeout; none by default), and returns it as a
+// Subscription, Message or Pong value, or as an error: a read error (a
+// timeout included; the connection is then broken), an error reply, or
+// "redigo: unknown pubsub notification" for a push of another kind (the
+// sharded ssubscribe and smessage ones included, as upstream).
 func (c PubSubConn) Receive() interface{} {
-	return c.notification(c.Conn.Receive())
+	return c.decode(c.Conn.Receive())
 }
 
-// ReceiveWithTimeout is like Receive, but it allows the application to
-// override the connection's default timeout.
+// ReceiveWithTimeout is Receive with timeout in place of the connection's
+// read timeout, so that a subscriber can wait longer than ordinary commands
+// are allowed to. Conn must implement ConnWithTimeout, as this package's
+// connections do; otherwise the result is an error.
 func (c PubSubConn) ReceiveWithTimeout(timeout time.Duration) interface{} {
-	return c.notification(ReceiveWithTimeout(c.Conn, timeout))
+	return c.decode(ReceiveWithTimeout(c.Conn, timeout))
 }
 
-// ReceiveContext is like Receive, but it allows termination of the receive
-// via a Context. If the call returns due to closure of the context's Done
-// channel the underlying Conn will have been closed.
+// ReceiveContext is Receive bounded by ctx as well as by the read timeout.
+// When ctx ends first the result is ctx's error and the connection is
+// broken (closed, so that no later read sees a half-read push): a
+// subscriber that cancels must dial again. Conn must implement
+// ConnWithContext, as this package's connections do; otherwise the result
+// is an error.
 func (c PubSubConn) ReceiveContext(ctx context.Context) interface{} {
-	return c.notification(ReceiveContext(c.Conn, ctx))
+	return c.decode(ReceiveContext(c.Conn, ctx))
 }
 
 var errUnknownNotification = errors.New("redigo: unknown pubsub notification")
 
-// notification turns a reply read in subscribed mode into a Subscription,
-// Message or Pong; anything else, a failed read included, is an error value.
-// The sharded kinds (ssubscribe, smessage, ...) are unknown notifications,
-// as they are to upstream redigo.
-func (c PubSubConn) notification(reply interface{}, err error) interface{} {
+// decode turns one push, an array whose first element names its kind, into
+// the value Receive returns. The errors of a malformed push are Scan's.
+func (c PubSubConn) decode(reply interface{}, err error) interface{} {
 	fields, err := Values(reply, err)
 	if err != nil {
 		return err
@@ -122,28 +149,25 @@ func (c PubSubConn) notification(reply interface{}, err error) interface{} {
 	switch kind {
 	case "message":
 		var m Message
-		if _, err := Scan(fields, &m.Channel, &m.Data); err != nil {
-			return err
-		}
-		return m
+		return fill(&m, fields, &m.Channel, &m.Data)
 	case "pmessage":
 		var m Message
-		if _, err := Scan(fields, &m.Pattern, &m.Channel, &m.Data); err != nil {
-			return err
-		}
-		return m
+		return fill(&m, fields, &m.Pattern, &m.Channel, &m.Data)
 	case "subscribe", "psubscribe", "unsubscribe", "punsubscribe":
 		s := Subscription{Kind: kind}
-		if _, err := Scan(fields, &s.Channel, &s.Count); err != nil {
-			return err
-		}
-		return s
+		return fill(&s, fields, &s.Channel, &s.Count)
 	case "pong":
 		var p Pong
-		if _, err := Scan(fields, &p.Data); err != nil {
-			return err
-		}
-		return p
+		return fill(&p, fields, &p.Data)
 	}
 	return errUnknownNotification
+}
+
+// fill scans fields into the parts of *v that dest points at, and returns
+// *v, or the error.
+func fill[T any](v *T, fields []interface{}, dest ...interface{}) interface{} {
+	if _, err := Scan(fields, dest...); err != nil {
+		return err
+	}
+	return *v
 }

@@ -7,337 +7,313 @@ import (
 	"time"
 )
 
-// ErrNil is what the reply helpers return for a nil reply (a missing key, a
-// blocking command that timed out, ...).
+// ErrNil is the error a reply helper returns for a nil reply: GET of a
+// missing key, BLPOP whose timeout ran out, EXEC of a transaction that a
+// WATCH aborted. It is returned as is, never wrapped, so err == ErrNil works.
+//
+// All reply helpers (Int, String, Values, StringMap, SlowLogs, ...) take the
+// two results of Do or Receive and follow the same rules, in this order:
+//
+//  1. A non-nil err is returned unchanged, with the zero value.
+//  2. A nil reply gives ErrNil.
+//  3. An error reply (the server's "-ERR ..." line) is returned as the
+//     error, of type Error.
+//  4. A reply of a type the helper takes is converted. A conversion that
+//     fails (strconv cannot parse a bulk string, say) returns the value the
+//     parser produced together with the parser's error.
+//  5. Any other type is the error "redigo: unexpected type for NAME, got
+//     type T", NAME being the helper and T the reply's Go type.
 var ErrNil = errors.New("redigo: nil returned")
 
-// Int converts a reply to an int. When err is not nil it returns 0, err.
-// An integer reply is converted, a bulk string is parsed as a base-10 number,
-// nil gives ErrNil, an Error reply is returned as the error, and any other
-// type is an error.
-func Int(reply interface{}, err error) (int, error) {
-	if err != nil {
-		return 0, err
-	}
-	switch reply := reply.(type) {
-	case int64:
-		return intFromInt64(reply, "Int")
-	case []byte:
-		// Like upstream, the clamped value comes back with a range error.
-		n, err := strconv.ParseInt(string(reply), 10, 0)
-		return int(n), err
-	case nil:
-		return 0, ErrNil
-	case Error:
-		return 0, reply
-	}
-	return 0, fmt.Errorf("redigo: unexpected type for Int, got type %T", reply)
+// decoder and convert implement the rules of ErrNil's comment; each helper
+// only says which reply types it takes and how.
+
+// decoder tells how one helper turns each kind of reply value into a T. A
+// nil func means the helper does not take that kind.
+type decoder[T any] struct {
+	integer func(int64) (T, error)         // ":" replies
+	bulk    func([]byte) (T, error)        // "$" replies
+	status  func(string) (T, error)        // "+" replies
+	array   func([]interface{}) (T, error) // "*" replies
+	// goUint64 takes a Go uint64, which no server reply is but a value
+	// built by hand can be: upstream's Uint64s accepts one as an element.
+	goUint64 func(uint64) (T, error)
 }
 
-// intFromInt64 is int(n), or an error where int is 32 bits and n does not
-// fit (upstream truncates silently there; on 64-bit builds it is the same).
-func intFromInt64(n int64, helper string) (int, error) {
-	if strconv.IntSize == 32 && int64(int(n)) != n {
-		return 0, fmt.Errorf("redigo: value %d out of int range for %s", n, helper)
+// decode converts v with d. ok is false when d does not take v's type.
+func (d decoder[T]) decode(v interface{}) (t T, ok bool, err error) {
+	switch v := v.(type) {
+	case int64:
+		return apply(d.integer, v)
+	case []byte:
+		return apply(d.bulk, v)
+	case string:
+		return apply(d.status, v)
+	case []interface{}:
+		return apply(d.array, v)
+	case uint64:
+		return apply(d.goUint64, v)
+	}
+	return t, false, nil
+}
+
+// apply runs f on v, or reports ok=false when there is no f.
+func apply[V, T any](f func(V) (T, error), v V) (t T, ok bool, err error) {
+	if f == nil {
+		return t, false, nil
+	}
+	t, err = f(v)
+	return t, true, err
+}
+
+// convert applies ErrNil's rules to one reply, for the helper called name.
+func convert[T any](name string, reply interface{}, err error, d decoder[T]) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	switch r := reply.(type) {
+	case nil:
+		return zero, ErrNil
+	case Error:
+		return zero, r
+	}
+	t, ok, err := d.decode(reply)
+	if !ok {
+		return zero, fmt.Errorf("redigo: unexpected type for %s, got type %T", name, reply)
+	}
+	return t, err
+}
+
+// convertEach applies ErrNil's rules to an array reply as a whole, then
+// converts its elements one by one with d. A nil element is left as T's zero
+// value. The first element that fails stops the conversion: an Error element
+// is returned as the error, an element of a type d does not take gives
+// "redigo: unexpected element type for NAME, got type T", and a parse error
+// is returned as is. The slice converted so far (the failing element
+// included, when it parsed to something) comes back with that error.
+func convertEach[T any](name string, reply interface{}, err error, d decoder[T]) ([]T, error) {
+	items, err := convert(name, reply, err, asArray)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(items))
+	for i, item := range items {
+		if item == nil {
+			continue
+		}
+		if e, isErr := item.(Error); isErr {
+			return out, e
+		}
+		t, ok, err := d.decode(item)
+		if !ok {
+			return out, fmt.Errorf("redigo: unexpected element type for %s, got type %T", name, item)
+		}
+		out[i] = t
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Conversions shared by the decoders.
+
+func same[T any](v T) (T, error) { return v, nil }
+
+func bulkToString(b []byte) (string, error) { return string(b), nil }
+
+func parseInt64(b []byte) (int64, error) { return strconv.ParseInt(string(b), 10, 64) }
+
+func parseUint64(b []byte) (uint64, error) { return strconv.ParseUint(string(b), 10, 64) }
+
+func parseFloat64(b []byte) (float64, error) { return strconv.ParseFloat(string(b), 64) }
+
+// integerToInt is n as an int: 0 and strconv.ErrRange where int has 32 bits
+// and n does not fit.
+func integerToInt(n int64) (int, error) {
+	if int64(int(n)) != n {
+		return 0, strconv.ErrRange
 	}
 	return int(n), nil
 }
 
-// Int64 converts a reply to an int64. When err is not nil it returns 0, err.
-// An integer reply is returned as is, a bulk string is parsed as a base-10
-// number, nil gives ErrNil, an Error reply is returned as the error, and any
-// other type is an error.
+// The decoders of the helpers; a slice helper shares its scalar's decoder
+// where upstream converts the elements the same way.
+var (
+	asInt = decoder[int]{
+		integer: integerToInt,
+		bulk: func(b []byte) (int, error) {
+			n, err := strconv.ParseInt(string(b), 10, 0) // clamped on overflow
+			return int(n), err
+		},
+	}
+	asInt64  = decoder[int64]{integer: same[int64], bulk: parseInt64}
+	asUint64 = decoder[uint64]{
+		integer: func(n int64) (uint64, error) {
+			if n < 0 {
+				return 0, fmt.Errorf("redigo: unexpected negative value %v for Uint64", n)
+			}
+			return uint64(n), nil
+		},
+		bulk: parseUint64,
+	}
+	asFloat64 = decoder[float64]{bulk: parseFloat64}
+	asString  = decoder[string]{bulk: bulkToString, status: same[string]}
+	asBytes   = decoder[[]byte]{bulk: same[[]byte], status: func(s string) ([]byte, error) { return []byte(s), nil }}
+	asBool    = decoder[bool]{
+		integer: func(n int64) (bool, error) { return n != 0, nil },
+		bulk:    func(b []byte) (bool, error) { return strconv.ParseBool(string(b)) },
+	}
+	asArray = decoder[[]interface{}]{array: same[[]interface{}]}
+
+	// Element decoders that differ from their scalar's.
+	bulkOnly  = decoder[[]byte]{bulk: same[[]byte]}
+	intsElems = decoder[int]{
+		integer: integerToInt,
+		bulk:    func(b []byte) (int, error) { return strconv.Atoi(string(b)) },
+	}
+	uint64sElems = decoder[uint64]{goUint64: same[uint64], bulk: parseUint64}
+)
+
+// Int converts an integer reply to an int, or parses a bulk string as a
+// base-10 integer with strconv.ParseInt. An integer reply too large for an
+// int (possible only where int has 32 bits) gives 0 and strconv.ErrRange; a
+// bulk string too large gives the clamped value with strconv's range error.
+// Nil, error replies and other types follow ErrNil's rules.
+func Int(reply interface{}, err error) (int, error) { return convert("Int", reply, err, asInt) }
+
+// Int64 returns an integer reply as is, or parses a bulk string as a base-10
+// integer; a string out of range gives the clamped value with strconv's
+// range error. Nil, error replies and other types follow ErrNil's rules.
 func Int64(reply interface{}, err error) (int64, error) {
-	if err != nil {
-		return 0, err
-	}
-	switch reply := reply.(type) {
-	case int64:
-		return reply, nil
-	case []byte:
-		return strconv.ParseInt(string(reply), 10, 64)
-	case nil:
-		return 0, ErrNil
-	case Error:
-		return 0, reply
-	}
-	return 0, fmt.Errorf("redigo: unexpected type for Int64, got type %T", reply)
+	return convert("Int64", reply, err, asInt64)
 }
 
-// Uint64 converts a reply to a uint64. When err is not nil it returns 0, err.
-// A non-negative integer reply is converted, a bulk string is parsed as a
-// base-10 number, nil gives ErrNil, an Error reply is returned as the error,
-// and a negative integer or any other type is an error.
+// Uint64 converts a non-negative integer reply to a uint64, or parses a bulk
+// string as an unsigned base-10 integer. A negative integer gives 0 and the
+// error "redigo: unexpected negative value N for Uint64". Nil, error
+// replies and other types follow ErrNil's rules.
 func Uint64(reply interface{}, err error) (uint64, error) {
-	if err != nil {
-		return 0, err
-	}
-	switch reply := reply.(type) {
-	case int64:
-		if reply < 0 {
-			return 0, fmt.Errorf("redigo: unexpected negative value %v for Uint64", reply)
-		}
-		return uint64(reply), nil
-	case []byte:
-		return strconv.ParseUint(string(reply), 10, 64)
-	case nil:
-		return 0, ErrNil
-	case Error:
-		return 0, reply
-	}
-	return 0, fmt.Errorf("redigo: unexpected type for Uint64, got type %T", reply)
+	return convert("Uint64", reply, err, asUint64)
 }
 
-// Float64 converts a reply to a float64. When err is not nil it returns 0,
-// err. A bulk string is parsed with strconv.ParseFloat, nil gives ErrNil, an
-// Error reply is returned as the error, and any other type (integers too) is
-// an error.
+// Float64 parses a bulk string (the form of INCRBYFLOAT and ZSCORE replies)
+// with strconv.ParseFloat; "inf" and "-inf" are the infinities. An integer
+// reply is not accepted. Nil, error replies and other types follow ErrNil's
+// rules.
 func Float64(reply interface{}, err error) (float64, error) {
-	if err != nil {
-		return 0, err
-	}
-	switch reply := reply.(type) {
-	case []byte:
-		return strconv.ParseFloat(string(reply), 64)
-	case nil:
-		return 0, ErrNil
-	case Error:
-		return 0, reply
-	}
-	return 0, fmt.Errorf("redigo: unexpected type for Float64, got type %T", reply)
+	return convert("Float64", reply, err, asFloat64)
 }
 
-// String converts a reply to a string. When err is not nil it returns "",
-// err. A bulk or simple (status) string is returned as a string, nil gives
-// ErrNil, an Error reply is returned as the error, and any other type is an
-// error.
+// String returns a bulk string or a status reply ("OK", "PONG") as a
+// string. Integer replies are not converted. Nil, error replies and other
+// types follow ErrNil's rules.
 func String(reply interface{}, err error) (string, error) {
-	if err != nil {
-		return "", err
-	}
-	switch reply := reply.(type) {
-	case []byte:
-		return string(reply), nil
-	case string:
-		return reply, nil
-	case nil:
-		return "", ErrNil
-	case Error:
-		return "", reply
-	}
-	return "", fmt.Errorf("redigo: unexpected type for String, got type %T", reply)
+	return convert("String", reply, err, asString)
 }
 
-// Bytes converts a reply to a []byte. When err is not nil it returns nil, err.
-// A bulk string is returned as is (not copied), a simple string is converted,
-// nil gives ErrNil, an Error reply is returned as the error, and any other
-// type is an error.
+// Bytes returns a bulk string as is (the reply's own bytes, not a copy) and
+// a status reply as a new []byte. Nil, error replies and other types follow
+// ErrNil's rules.
 func Bytes(reply interface{}, err error) ([]byte, error) {
-	if err != nil {
-		return nil, err
-	}
-	switch reply := reply.(type) {
-	case []byte:
-		return reply, nil
-	case string:
-		return []byte(reply), nil
-	case nil:
-		return nil, ErrNil
-	case Error:
-		return nil, reply
-	}
-	return nil, fmt.Errorf("redigo: unexpected type for Bytes, got type %T", reply)
+	return convert("Bytes", reply, err, asBytes)
 }
 
-// Bool converts a reply to a bool. When err is not nil it returns false, err.
-// An integer reply is true when it is not 0, a bulk string is parsed with
-// strconv.ParseBool, nil gives ErrNil, an Error reply is returned as the
-// error, and any other type is an error.
-func Bool(reply interface{}, err error) (bool, error) {
-	if err != nil {
-		return false, err
-	}
-	switch reply := reply.(type) {
-	case int64:
-		return reply != 0, nil
-	case []byte:
-		return strconv.ParseBool(string(reply))
-	case nil:
-		return false, ErrNil
-	case Error:
-		return false, reply
-	}
-	return false, fmt.Errorf("redigo: unexpected type for Bool, got type %T", reply)
-}
+// Bool converts an integer reply to true unless it is 0 (EXISTS,
+// SISMEMBER), or parses a bulk string with strconv.ParseBool ("1", "t",
+// "true", "0", "f", "false", ...). Nil, error replies and other types
+// follow ErrNil's rules.
+func Bool(reply interface{}, err error) (bool, error) { return convert("Bool", reply, err, asBool) }
 
-// MultiBulk converts an array reply to a []interface{}.
+// MultiBulk is Values under its old name.
 //
 // Deprecated: Use Values instead.
 func MultiBulk(reply interface{}, err error) ([]interface{}, error) { return Values(reply, err) }
 
-// Values converts an array reply to a []interface{}. When err is not nil it
-// returns nil, err. An array is returned as is, nil gives ErrNil, an Error
-// reply is returned as the error, and any other type is an error.
+// Values returns an array reply as is: its elements keep their reply types,
+// for Scan or the other helpers to convert. Nil, error replies and other
+// types follow ErrNil's rules.
 func Values(reply interface{}, err error) ([]interface{}, error) {
-	if err != nil {
-		return nil, err
-	}
-	switch reply := reply.(type) {
-	case []interface{}:
-		return reply, nil
-	case nil:
-		return nil, ErrNil
-	case Error:
-		return nil, reply
-	}
-	return nil, fmt.Errorf("redigo: unexpected type for Values, got type %T", reply)
+	return convert("Values", reply, err, asArray)
 }
 
-// convertArray converts an array reply element by element. Nil elements stay
-// the zero value and an Error element is returned as the error. convert
-// reports ok=false for element types the helper does not accept. On an
-// element error the slice converted so far comes back with the error, as
-// upstream does.
-func convertArray[T any](helper string, reply interface{}, err error, convert func(v interface{}) (x T, ok bool, err error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	switch reply := reply.(type) {
-	case []interface{}:
-		result := make([]T, len(reply))
-		for i, v := range reply {
-			switch v := v.(type) {
-			case nil:
-				continue
-			case Error:
-				return result, v
-			}
-			x, ok, err := convert(v)
-			if !ok {
-				return result, fmt.Errorf("redigo: unexpected element type for %s, got type %T", helper, v)
-			}
-			result[i] = x
-			if err != nil {
-				return result, err
-			}
-		}
-		return result, nil
-	case nil:
-		return nil, ErrNil
-	case Error:
-		return nil, reply
-	}
-	return nil, fmt.Errorf("redigo: unexpected type for %s, got type %T", helper, reply)
-}
+// The slice helpers below take the array reply as a whole by ErrNil's rules
+// (a nil array is ErrNil), then convert its elements in order. A nil
+// element gives the element type's zero value. The first element that does
+// not convert ends the conversion, and the slice converted so far comes
+// back with the error: an error reply element is returned as the error, an
+// element of a type the helper does not take gives "redigo: unexpected
+// element type for NAME, got type T", and a parse error is strconv's (the
+// element then holds what strconv returned).
 
-// Float64s converts an array reply to a []float64, parsing each bulk string
-// element. When err is not nil it returns nil, err. Nil elements become 0;
-// other element types are an error.
+// Float64s converts an array of bulk strings, each parsed with
+// strconv.ParseFloat, to a []float64: the scores of ZRANGE ... WITHSCORES,
+// say. Nil elements give 0; other element types are errors.
 func Float64s(reply interface{}, err error) ([]float64, error) {
-	return convertArray("Float64s", reply, err, func(v interface{}) (float64, bool, error) {
-		b, ok := v.([]byte)
-		if !ok {
-			return 0, false, nil
-		}
-		f, err := strconv.ParseFloat(string(b), 64)
-		return f, true, err
-	})
+	return convertEach("Float64s", reply, err, asFloat64)
 }
 
-// Strings converts an array reply to a []string. When err is not nil it
-// returns nil, err. Bulk and simple string elements are converted and nil
-// elements become ""; other element types are an error.
+// Strings converts an array of bulk strings or status replies to a
+// []string (KEYS, SMEMBERS, LRANGE). Nil elements give ""; other element
+// types, integers included, are errors.
 func Strings(reply interface{}, err error) ([]string, error) {
-	return convertArray("Strings", reply, err, func(v interface{}) (string, bool, error) {
-		switch v := v.(type) {
-		case []byte:
-			return string(v), true, nil
-		case string:
-			return v, true, nil
-		}
-		return "", false, nil
-	})
+	return convertEach("Strings", reply, err, asString)
 }
 
-// ByteSlices converts an array reply to a [][]byte. When err is not nil it
-// returns nil, err. Nil elements stay nil; elements other than bulk strings
-// are an error.
+// ByteSlices converts an array of bulk strings to a [][]byte, each element
+// the reply's own bytes. Nil elements stay nil; other element types, status
+// replies included, are errors.
 func ByteSlices(reply interface{}, err error) ([][]byte, error) {
-	return convertArray("ByteSlices", reply, err, func(v interface{}) ([]byte, bool, error) {
-		b, ok := v.([]byte)
-		return b, ok, nil
-	})
+	return convertEach("ByteSlices", reply, err, bulkOnly)
 }
 
-// Int64s converts an array reply to a []int64. When err is not nil it returns
-// nil, err. Integer elements are kept, bulk strings are parsed and nil
-// elements become 0; other element types are an error.
+// Int64s converts an array of integers, or of bulk strings parsed as
+// base-10 integers, to a []int64. Nil elements give 0; other element types
+// are errors.
 func Int64s(reply interface{}, err error) ([]int64, error) {
-	return convertArray("Int64s", reply, err, func(v interface{}) (int64, bool, error) {
-		switch v := v.(type) {
-		case int64:
-			return v, true, nil
-		case []byte:
-			n, err := strconv.ParseInt(string(v), 10, 64)
-			return n, true, err
-		}
-		return 0, false, nil
-	})
+	return convertEach("Int64s", reply, err, asInt64)
 }
 
-// Ints converts an array reply to a []int. When err is not nil it returns nil,
-// err. Integer elements are converted, bulk strings are parsed and nil
-// elements become 0; other element types are an error.
+// Ints converts an array of integers, or of bulk strings parsed with
+// strconv.Atoi, to a []int. An integer too large for an int (where int has
+// 32 bits) is strconv.ErrRange. Nil elements give 0; other element types
+// are errors.
 func Ints(reply interface{}, err error) ([]int, error) {
-	return convertArray("Ints", reply, err, func(v interface{}) (int, bool, error) {
-		switch v := v.(type) {
-		case int64:
-			n, err := intFromInt64(v, "Ints")
-			return n, true, err
-		case []byte:
-			n, err := strconv.Atoi(string(v))
-			return n, true, err
-		}
-		return 0, false, nil
-	})
+	return convertEach("Ints", reply, err, intsElems)
 }
 
-// Uint64s converts an array reply to a []uint64. When err is not nil it
-// returns nil, err. Bulk string elements are parsed and nil elements become
-// 0; other element types, integer replies included, are an error.
+// Uint64s converts an array of bulk strings, parsed as unsigned base-10
+// integers, to a []uint64. Nil elements give 0. As upstream, integer
+// replies are not accepted as elements (they could be negative), nor are
+// other types.
 func Uint64s(reply interface{}, err error) ([]uint64, error) {
-	return convertArray("Uint64s", reply, err, func(v interface{}) (uint64, bool, error) {
-		// Upstream takes a Go uint64 (no reply has one) but rejects integer
-		// replies, which could be negative.
-		switch v := v.(type) {
-		case uint64:
-			return v, true, nil
-		case []byte:
-			n, err := strconv.ParseUint(string(v), 10, 64)
-			return n, true, err
-		}
-		return 0, false, nil
-	})
+	return convertEach("Uint64s", reply, err, uint64sElems)
 }
 
-// convertMap converts an array of alternating bulk-string keys and values.
-// On a bad key or value the map built so far comes back with the error, as
-// upstream does.
-func convertMap[T any](helper string, result interface{}, err error, convert func(key []byte, v interface{}) (T, error)) (map[string]T, error) {
-	values, err := Values(result, err)
+// The map helpers below convert an array of alternating keys and values
+// (HGETALL, CONFIG GET) to a map. The array is taken as Values takes it (so
+// a reply of another type is "redigo: unexpected type for Values, ..."). An
+// odd number of elements is an error, with a nil map. Every key must be a
+// bulk string; a later duplicate key overwrites the earlier value. On the
+// first bad key or value the map filled so far comes back with the error.
+
+// convertPairs is the map helpers' loop; value converts the value of key.
+func convertPairs[T any](name string, reply interface{}, err error, value func(key string, v interface{}) (T, error)) (map[string]T, error) {
+	items, err := Values(reply, err)
 	if err != nil {
 		return nil, err
 	}
-	if len(values)%2 != 0 {
-		return nil, fmt.Errorf("redigo: %s expects even number of values result, got %d", helper, len(values))
+	if len(items)%2 != 0 {
+		return nil, fmt.Errorf("redigo: %s expects even number of values result, got %d", name, len(items))
 	}
-	m := make(map[string]T, len(values)/2)
-	for i := 0; i < len(values); i += 2 {
-		key, ok := values[i].([]byte)
+	m := make(map[string]T, len(items)/2)
+	for k := 0; k+1 < len(items); k += 2 {
+		key, ok := items[k].([]byte)
 		if !ok {
-			return m, fmt.Errorf("redigo: %s key[%d] not a bulk string value, got %T", helper, i, values[i])
+			return m, fmt.Errorf("redigo: %s key[%d] not a bulk string value, got %T", name, k, items[k])
 		}
-		v, err := convert(key, values[i+1])
+		v, err := value(string(key), items[k+1])
 		if err != nil {
 			return m, err
 		}
@@ -346,11 +322,16 @@ func convertMap[T any](helper string, result interface{}, err error, convert fun
 	return m, nil
 }
 
-// StringMap converts an array of alternating keys and values, all bulk
-// strings, to a map[string]string: the reply shape of HGETALL and CONFIG GET.
-// An odd number of elements is an error.
+// byValue adapts a scalar helper to convertPairs.
+func byValue[T any](helper func(interface{}, error) (T, error)) func(string, interface{}) (T, error) {
+	return func(_ string, v interface{}) (T, error) { return helper(v, nil) }
+}
+
+// StringMap converts alternating keys and values, all bulk strings, to a
+// map[string]string. A value that is not a bulk string (nil included) is
+// the error "redigo: StringMap for KEY not a bulk string value, ...".
 func StringMap(reply interface{}, err error) (map[string]string, error) {
-	return convertMap("StringMap", reply, err, func(key []byte, v interface{}) (string, error) {
+	return convertPairs("StringMap", reply, err, func(key string, v interface{}) (string, error) {
 		b, ok := v.([]byte)
 		if !ok {
 			return "", fmt.Errorf("redigo: StringMap for %q not a bulk string value, got %T", key, v)
@@ -359,243 +340,248 @@ func StringMap(reply interface{}, err error) (map[string]string, error) {
 	})
 }
 
-// IntMap converts an array of alternating bulk-string keys and values to a
-// map[string]int, converting each value as Int does (HGETALL replies). An odd
-// number of elements is an error.
+// IntMap converts alternating keys and values to a map[string]int, each
+// value as Int converts it (a nil value is ErrNil).
 func IntMap(result interface{}, err error) (map[string]int, error) {
-	return convertMap("IntMap", result, err, func(_ []byte, v interface{}) (int, error) {
-		return Int(v, nil)
-	})
+	return convertPairs("IntMap", result, err, byValue(Int))
 }
 
-// Int64Map converts an array of alternating bulk-string keys and values to a
-// map[string]int64, converting each value as Int64 does (HGETALL replies). An
-// odd number of elements is an error.
+// Int64Map converts alternating keys and values to a map[string]int64, each
+// value as Int64 converts it.
 func Int64Map(result interface{}, err error) (map[string]int64, error) {
-	return convertMap("Int64Map", result, err, func(_ []byte, v interface{}) (int64, error) {
-		return Int64(v, nil)
-	})
+	return convertPairs("Int64Map", result, err, byValue(Int64))
 }
 
-// Uint64Map converts an array of alternating bulk-string keys and values to a
-// map[string]uint64, converting each value as Uint64 does (HGETALL replies).
-// An odd number of elements is an error.
+// Uint64Map converts alternating keys and values to a map[string]uint64,
+// each value as Uint64 converts it.
 func Uint64Map(result interface{}, err error) (map[string]uint64, error) {
-	return convertMap("Uint64Map", result, err, func(_ []byte, v interface{}) (uint64, error) {
-		return Uint64(v, nil)
-	})
+	return convertPairs("Uint64Map", result, err, byValue(Uint64))
 }
 
-// Float64Map converts an array of alternating bulk-string keys and values to
-// a map[string]float64, converting each value as Float64 does (HGETALL
-// replies). An odd number of elements is an error.
+// Float64Map converts alternating keys and values to a map[string]float64,
+// each value as Float64 converts it (the values of ZRANGE ... WITHSCORES
+// with the members as keys, say).
 func Float64Map(result interface{}, err error) (map[string]float64, error) {
-	return convertMap("Float64Map", result, err, func(_ []byte, v interface{}) (float64, error) {
-		return Float64(v, nil)
-	})
+	return convertPairs("Float64Map", result, err, byValue(Float64))
 }
 
-// Positions converts a GEOPOS reply, an array of [longitude, latitude] pairs,
-// to a slice of *[2]float64. A member without a position (a nil element) is a
-// nil pointer.
-func Positions(result interface{}, err error) ([]*[2]float64, error) {
-	values, err := Values(result, err)
+// convertRecords converts an array reply whose elements are arrays, one
+// record each (a slow log entry, a position), with parse. A nil element is
+// T's zero value when nilOK, else it is not an array. An element that is
+// not an array gives the error notArray (a format with one %T verb, for the
+// element). Any error discards the records parsed so far.
+func convertRecords[T any](reply interface{}, err error, notArray string, nilOK bool, parse func(fields []interface{}) (T, error)) ([]T, error) {
+	items, err := Values(reply, err)
 	if err != nil {
 		return nil, err
 	}
-	positions := make([]*[2]float64, len(values))
-	for i, v := range values {
-		if v == nil {
-			// A member that does not exist.
+	out := make([]T, len(items))
+	for i, item := range items {
+		if item == nil && nilOK {
 			continue
 		}
-		p, ok := v.([]interface{})
+		fields, ok := item.([]interface{})
 		if !ok {
-			return nil, fmt.Errorf("redigo: unexpected element type for interface slice, got type %T", v)
+			return nil, fmt.Errorf(notArray, item)
 		}
-		if len(p) != 2 {
-			return nil, fmt.Errorf("redigo: unexpected number of values for a member position, got %d", len(p))
-		}
-		lon, err := Float64(p[0], nil)
-		if err != nil {
+		if out[i], err = parse(fields); err != nil {
 			return nil, err
 		}
-		lat, err := Float64(p[1], nil)
-		if err != nil {
-			return nil, err
-		}
-		positions[i] = &[2]float64{lon, lat}
 	}
-	return positions, nil
+	return out, nil
 }
 
-// int64Element returns entry[i] of a diagnostics reply, which must be an
-// integer.
-func int64Element(kind string, entry []interface{}, i int) (int64, error) {
-	n, ok := entry[i].(int64)
+// Positions converts a GEOPOS reply to one *[2]float64 per member:
+// [0] is the longitude and [1] the latitude, in degrees. A member that is
+// not in the set (a nil element) gives a nil pointer. Each position must be
+// two bulk strings that parse as floats; the first that is not ends the
+// conversion with an error and no positions.
+func Positions(result interface{}, err error) ([]*[2]float64, error) {
+	return convertRecords(result, err, "redigo: unexpected element type for interface slice, got type %T", true,
+		func(f []interface{}) (*[2]float64, error) {
+			if len(f) != 2 {
+				return nil, fmt.Errorf("redigo: unexpected number of values for a member position, got %d", len(f))
+			}
+			var pos [2]float64
+			for i := range pos {
+				var err error
+				if pos[i], err = Float64(f[i], nil); err != nil {
+					return nil, err
+				}
+			}
+			return &pos, nil
+		})
+}
+
+// fieldReader reads the fields of one diagnostics record. The first failed
+// read is kept in err and makes the later reads no-ops returning zero
+// values, so that a record can be read field by field and checked once.
+type fieldReader struct {
+	kind   string // "slowlog", "latencies", "latency history": for error texts
+	fields []interface{}
+	short  string // format of the error for a missing field (%d: the length)
+	err    error
+}
+
+// field returns field i, or nil after an error or when there is no field i.
+func (r *fieldReader) field(i int) (interface{}, bool) {
+	if r.err != nil {
+		return nil, false
+	}
+	if i >= len(r.fields) {
+		r.err = fmt.Errorf(r.short, len(r.fields))
+		return nil, false
+	}
+	return r.fields[i], true
+}
+
+// int64 reads an integer field.
+func (r *fieldReader) int64(i int) int64 {
+	v, ok := r.field(i)
 	if !ok {
-		return 0, fmt.Errorf("redigo: %s element[%d] not an int64, got %T", kind, i, entry[i])
+		return 0
 	}
-	return n, nil
+	n, ok := v.(int64)
+	if !ok {
+		r.err = fmt.Errorf("redigo: %s element[%d] not an int64, got %T", r.kind, i, v)
+	}
+	return n
 }
 
-// SlowLog is one entry of the SLOWLOG GET reply.
+// unix reads an integer field holding a Unix time in seconds.
+func (r *fieldReader) unix(i int) time.Time { return time.Unix(r.int64(i), 0) }
+
+// duration reads an integer field holding a count of unit.
+func (r *fieldReader) duration(i int, unit time.Duration) time.Duration {
+	return time.Duration(r.int64(i)) * unit
+}
+
+// string reads a bulk or status string field.
+func (r *fieldReader) string(i int) string {
+	v, ok := r.field(i)
+	if !ok {
+		return ""
+	}
+	s, err := String(v, nil)
+	if err != nil {
+		r.err = fmt.Errorf("redigo: %s element[%d] is not a string: %w", r.kind, i, err)
+	}
+	return s
+}
+
+// SlowLog is one entry of a SLOWLOG GET reply: a command that ran longer
+// than the server's slowlog-log-slower-than setting.
 type SlowLog struct {
-	// ID identifies the entry; IDs grow with each logged command.
+	// ID is the entry's unique number; it grows with each logged command
+	// and starts again from 0 when the server restarts.
 	ID int64
 
-	// Time is when the command was processed (whole seconds).
+	// Time is when the command was processed, to the second.
 	Time time.Time
 
-	// ExecutionTime is how long the command ran.
+	// ExecutionTime is how long the command ran, in microsecond steps, not
+	// counting I/O such as reading the request and sending the reply.
 	ExecutionTime time.Duration
 
-	// Args holds the command name and its arguments.
+	// Args are the command name and its arguments, as the server logged
+	// them (it cuts long arguments and long argument lists).
 	Args []string
 
-	// ClientAddr is the client's address (sent by Redis 4.0 and later).
+	// ClientAddr is the client's ip:port. Servers before Redis 4.0 do not
+	// send it; it is "" then.
 	ClientAddr string
 
-	// ClientName is the name the client set with CLIENT SETNAME (sent by
-	// Redis 4.0 and later).
+	// ClientName is the name the client set with CLIENT SETNAME, or "".
+	// Servers before Redis 4.0 do not send it.
 	ClientName string
 }
 
-// SlowLogs parses a SLOWLOG GET reply.
+// SlowLogs converts a SLOWLOG GET reply to its entries, newest first as the
+// server sends them. An entry must be an array of at least 4 fields (ID,
+// time, execution time, arguments), with 2 more (client address and name)
+// read when there are at least 6. A malformed entry ends the conversion
+// with an error and no entries.
 func SlowLogs(result interface{}, err error) ([]SlowLog, error) {
-	entries, err := Values(result, err)
-	if err != nil {
-		return nil, err
-	}
-	logs := make([]SlowLog, len(entries))
-	for i, e := range entries {
-		entry, ok := e.([]interface{})
-		if !ok {
-			return nil, fmt.Errorf("redigo: slowlog element is not an array, got %T", e)
-		}
-		if len(entry) < 4 {
-			return nil, fmt.Errorf("redigo: slowlog element has %d elements, expected at least 4", len(entry))
-		}
-		sl := &logs[i]
-		if sl.ID, err = int64Element("slowlog", entry, 0); err != nil {
-			return nil, err
-		}
-		ts, err := int64Element("slowlog", entry, 1)
-		if err != nil {
-			return nil, err
-		}
-		sl.Time = time.Unix(ts, 0)
-		us, err := int64Element("slowlog", entry, 2)
-		if err != nil {
-			return nil, err
-		}
-		sl.ExecutionTime = time.Duration(us) * time.Microsecond
-		if sl.Args, err = Strings(entry[3], nil); err != nil {
-			return nil, fmt.Errorf("redigo: slowlog element[3] is not array of strings: %w", err)
-		}
-		// Servers before 4.0 send neither client field; both or none are read.
-		if len(entry) >= 6 {
-			if sl.ClientAddr, err = String(entry[4], nil); err != nil {
-				return nil, fmt.Errorf("redigo: slowlog element[4] is not a string: %w", err)
+	return convertRecords(result, err, "redigo: slowlog element is not an array, got %T", false,
+		func(f []interface{}) (SlowLog, error) {
+			if len(f) < 4 {
+				return SlowLog{}, fmt.Errorf("redigo: slowlog element has %d elements, expected at least 4", len(f))
 			}
-			if sl.ClientName, err = String(entry[5], nil); err != nil {
-				return nil, fmt.Errorf("redigo: slowlog element[5] is not a string: %w", err)
+			r := fieldReader{kind: "slowlog", fields: f}
+			sl := SlowLog{ID: r.int64(0), Time: r.unix(1), ExecutionTime: r.duration(2, time.Microsecond)}
+			if r.err != nil {
+				return SlowLog{}, r.err
 			}
-		}
-	}
-	return logs, nil
+			var err error
+			if sl.Args, err = Strings(f[3], nil); err != nil {
+				return SlowLog{}, fmt.Errorf("redigo: slowlog element[3] is not array of strings: %w", err)
+			}
+			if len(f) >= 6 {
+				sl.ClientAddr, sl.ClientName = r.string(4), r.string(5)
+			}
+			return sl, r.err
+		})
 }
 
-// Latency is one event of the LATENCY LATEST reply.
+// Latency is one event of a LATENCY LATEST reply (the server's latency
+// monitor must be on: latency-monitor-threshold above 0).
 type Latency struct {
-	// Name is the event's name.
+	// Name is the event's name: "command", "fast-command", "fork", ...
 	Name string
 
-	// Time is when the event's latest spike happened (whole seconds).
+	// Time is when the event's latest spike happened, to the second.
 	Time time.Time
 
-	// Latest is the latency of that latest spike.
+	// Latest is the latency of that latest spike, in millisecond steps.
 	Latest time.Duration
 
-	// Max is the highest latency recorded for the event.
+	// Max is the highest latency recorded for the event since the server
+	// started or the event was reset, in millisecond steps.
 	Max time.Duration
 }
 
-// Latencies parses a LATENCY LATEST reply.
+// Latencies converts a LATENCY LATEST reply to its events. Each must be an
+// array of exactly 4 fields: name, time, latest and maximum latency. A
+// malformed event ends the conversion with an error and no events.
 func Latencies(result interface{}, err error) ([]Latency, error) {
-	entries, err := Values(result, err)
-	if err != nil {
-		return nil, err
-	}
-	latencies := make([]Latency, len(entries))
-	for i, e := range entries {
-		entry, ok := e.([]interface{})
-		if !ok {
-			return nil, fmt.Errorf("redigo: latencies element is not slice, got %T", e)
-		}
-		if len(entry) != 4 {
-			return nil, fmt.Errorf("redigo: latencies element has %d elements, expected 4", len(entry))
-		}
-		l := &latencies[i]
-		if l.Name, err = String(entry[0], nil); err != nil {
-			return nil, fmt.Errorf("redigo: latencies element[0] is not a string: %w", err)
-		}
-		ts, err := int64Element("latencies", entry, 1)
-		if err != nil {
-			return nil, err
-		}
-		l.Time = time.Unix(ts, 0)
-		latest, err := int64Element("latencies", entry, 2)
-		if err != nil {
-			return nil, err
-		}
-		l.Latest = time.Duration(latest) * time.Millisecond
-		maxMs, err := int64Element("latencies", entry, 3)
-		if err != nil {
-			return nil, err
-		}
-		l.Max = time.Duration(maxMs) * time.Millisecond
-	}
-	return latencies, nil
+	return convertRecords(result, err, "redigo: latencies element is not slice, got %T", false,
+		func(f []interface{}) (Latency, error) {
+			if len(f) != 4 {
+				return Latency{}, fmt.Errorf("redigo: latencies element has %d elements, expected 4", len(f))
+			}
+			r := fieldReader{kind: "latencies", fields: f}
+			l := Latency{Name: r.string(0), Time: r.unix(1),
+				Latest: r.duration(2, time.Millisecond), Max: r.duration(3, time.Millisecond)}
+			if r.err != nil {
+				return Latency{}, r.err
+			}
+			return l, nil
+		})
 }
 
-// LatencyHistory is one sample of the LATENCY HISTORY reply.
+// LatencyHistory is one sample of a LATENCY HISTORY reply.
 type LatencyHistory struct {
-	// Time is when the sample was taken (whole seconds).
+	// Time is when the sample was taken, to the second.
 	Time time.Time
 
-	// ExecutionTime is the latency of the sample.
+	// ExecutionTime is the latency measured, in millisecond steps.
 	ExecutionTime time.Duration
 }
 
-// LatencyHistories parses a LATENCY HISTORY reply.
+// LatencyHistories converts a LATENCY HISTORY reply to its samples, oldest
+// first. Each must be an array of a time and a latency, both integers (more
+// fields are ignored). A malformed sample ends the conversion with an error
+// and no samples; upstream panics on a sample shorter than 2 fields, where
+// this returns an error.
 func LatencyHistories(result interface{}, err error) ([]LatencyHistory, error) {
-	entries, err := Values(result, err)
-	if err != nil {
-		return nil, err
-	}
-	histories := make([]LatencyHistory, len(entries))
-	for i, e := range entries {
-		entry, ok := e.([]interface{})
-		if !ok {
-			return nil, fmt.Errorf("redigo: latency history element is not an slice, got %T", e)
-		}
-		// Upstream checks no length and panics on a short entry; we check
-		// each index just before using it, so every entry upstream can
-		// handle gets the same answer and a short one gets an error.
-		var n [2]int64
-		for j := range n {
-			if j >= len(entry) {
-				return nil, fmt.Errorf("redigo: latency history element has %d elements, expected at least 2", len(entry))
+	return convertRecords(result, err, "redigo: latency history element is not an slice, got %T", false,
+		func(f []interface{}) (LatencyHistory, error) {
+			r := fieldReader{kind: "latency history", fields: f,
+				short: "redigo: latency history element has %d elements, expected at least 2"}
+			h := LatencyHistory{Time: r.unix(0), ExecutionTime: r.duration(1, time.Millisecond)}
+			if r.err != nil {
+				return LatencyHistory{}, r.err
 			}
-			if n[j], err = int64Element("latency history", entry, j); err != nil {
-				return nil, err
-			}
-		}
-		histories[i] = LatencyHistory{
-			Time:          time.Unix(n[0], 0),
-			ExecutionTime: time.Duration(n[1]) * time.Millisecond,
-		}
-	}
-	return histories, nil
+			return h, nil
+		})
 }

@@ -412,6 +412,21 @@ func TestDiffScan(t *testing.T) {
 		{"*[]recorder", func() interface{} { return new([]recorderOurs) }, func() interface{} { return new([]recorderUpstream) }},
 		{"*[]*recorder", func() interface{} { return new([]*recorderOurs) }, func() interface{} { return new([]*recorderUpstream) }},
 		{"*[]length", func() interface{} { return new([]lengthOurs) }, func() interface{} { return new([]lengthUpstream) }},
+		// A nil *Scanner behind the dest is allocated for a bulk string.
+		{"**recorder", func() interface{} { return new(*recorderOurs) }, func() interface{} { return new(*recorderUpstream) }},
+		{"**length", func() interface{} { return new(*lengthOurs) }, func() interface{} { return new(*lengthUpstream) }},
+		{"prefilled **recorder", func() interface{} { p := &recorderOurs{Got: []interface{}{"old"}}; return &p },
+			func() interface{} { p := &recorderUpstream{Got: []interface{}{"old"}}; return &p }},
+	}
+	// Integers out of range store 0, except negative ones into unsigned
+	// dests, which keep the old value.
+	for _, v := range []interface{}{int8(5), int16(5), int32(5), int64(5), 5, uint8(5), uint16(5), uint32(5), uint64(5), uint(5)} {
+		v := v
+		dests = append(dests, sameTwin(fmt.Sprintf("prefilled *%T", v), func() interface{} {
+			p := reflect.New(reflect.TypeOf(v))
+			p.Elem().Set(reflect.ValueOf(v))
+			return p.Interface()
+		}))
 	}
 	for _, typ := range scanTypes {
 		typ := typ
@@ -611,7 +626,8 @@ func TestDiffTags(t *testing.T) {
 	tags := []string{"", ",", ",,", ",omitempty", ",omitempty,", ",,omitempty", ",foo", "x", "x,", "x,,",
 		"x,,omitempty", "x,omitempty", "x,omitempty,", "x,omitempty,,", "x,foo", "x,foo,", "x,omitempty,foo",
 		"x,foo,omitempty", "-", "-,", "-,foo", "-,,", "omitempty", "omitempty,", "x,omitempty,omitempty",
-		"x,OMITEMPTY", "x, omitempty", " x", "-x", "x y", "x,omitempty,omitempty,", "bee", "A"}
+		"x,OMITEMPTY", "x, omitempty", " x", "-x", "x y", "x,omitempty,omitempty,", "bee", "A",
+		"x,-", "x,omitempty,-", "x,-,foo", "x,foo,-", ",-", "x,-,"}
 	src := []interface{}{"I", bulk("1"), "x", bulk("2"), "omitempty", bulk("3"), " x", bulk("4"),
 		"-x", bulk("5"), "-", bulk("6"), "", bulk("7"), "x y", bulk("8"), "A", bulk("9"), "bee", bulk("b")}
 	for _, tag := range tags {
@@ -661,6 +677,24 @@ func TestDiffWhereUpstreamPanics(t *testing.T) {
 		upstreamPanicsReflect, "err=<nil>")
 	if deep.PP == nil || *deep.PP == nil || **deep.PP != 7 {
 		t.Errorf("ScanStruct(**int field) did not store 7")
+	}
+
+	// Through a pointer to a nil pointer to a Scanner, upstream panics;
+	// ours allocates both and calls RedisScan, as Scan does.
+	type deepScanner struct{ PP **recorderOurs }
+	var ds deepScanner
+	compareOrFixed(t, "ScanStruct(**Scanner field)", structOutcome(ScanStruct, []interface{}{"PP", bulk("7")}, &ds),
+		structOutcome(upstream.ScanStruct, []interface{}{"PP", bulk("7")}, &struct{ PP **recorderUpstream }{}),
+		upstreamPanicsReflect, "err=<nil>")
+	if ds.PP == nil || *ds.PP == nil || len((*ds.PP).Got) != 1 {
+		t.Errorf("ScanStruct(**Scanner field) did not call RedisScan once: %s", deepDump(ds))
+	}
+	var dss []**recorderOurs
+	compareOrFixed(t, "ScanSlice([]**Scanner)", sliceOutcome(ScanSlice, []interface{}{bulk("a"), nil, bulk("b")}, &dss, nil),
+		sliceOutcome(upstream.ScanSlice, []interface{}{bulk("a"), nil, bulk("b")}, new([]**recorderUpstream), nil),
+		upstreamPanicsReflect, "err=<nil>")
+	if len(dss) != 3 || dss[0] == nil || *dss[0] == nil || len((*dss[0]).Got) != 1 || dss[1] != nil || dss[2] == nil {
+		t.Errorf("ScanSlice([]**Scanner): %s", deepDump(dss))
 	}
 
 	type hiddenPointer struct{ *innerFields }
