@@ -8,15 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,21 +24,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/openzipkin/zipkin-go/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ocredigo/redigo/internal/redistest"
 )
 
-// dataLimit bounds the waits for the demo and Prometheus to have data; it
-// is a bound, not an expectation: data comes within seconds.
+// dataLimit bounds the waits for the demo, Prometheus and Jaeger to have
+// data; it is a bound, not an expectation: data comes within seconds.
 const dataLimit = 90 * time.Second
 
-// The commands of a round, and the steps that send them.
+// demoMetricsAddr is where the demo serves /metrics: the target of
+// testdata/prometheus.yml, which the test runs as shipped.
+const demoMetricsAddr = "127.0.0.1:9464"
+
+// The commands of a round, and the steps that send them (Zipkin, hence
+// Jaeger, has the span names in lower case).
 var (
-	commands = []string{"ZADD", "ZSCAN", "DEL"}
-	stepOf   = map[string]string{"addtoleaderboard": "zadd", "scan": "zscan", "cleanup": "del"}
+	commands = []string{"ZADD", "ZSCAN", "ZCARD", "DEL"}
+	stepOf   = map[string][]string{
+		"addtoleaderboard": {"zadd"},
+		"scan":             {"zscan"},
+		"cleanup":          {"zcard", "del"}, // pipelined: both sent, then both received
+	}
 )
 
 func TestDemoEndToEnd(t *testing.T) {
@@ -53,24 +60,28 @@ func TestDemoEndToEnd(t *testing.T) {
 	run(t, root, promtool, "test", "rules", "e2e/alerts_test.yml")
 
 	srv := redistest.Start(t, redistest.Options{})
-	zipkin := newCollector(t)
+	jaeger := startJaeger(t, root)
 
+	if l, err := net.Listen("tcp", demoMetricsAddr); err != nil {
+		t.Fatalf("the demo serves its metrics at %s, the target of testdata/prometheus.yml, but: %v (is make demo running?)", demoMetricsAddr, err)
+	} else {
+		l.Close()
+	}
 	bin := filepath.Join(t.TempDir(), "leaderboard")
-	run(t, root, "go", "build", "-race", "-o", bin, "./examples/leaderboard")
+	run(t, filepath.Join(root, "examples"), "go", "build", "-race", "-o", bin, "./leaderboard")
 	demo := start(t, root, bin,
 		"-addr", srv.Addr(),
-		"-metrics-addr", "127.0.0.1:0",
-		"-zipkin", zipkin.url+"/api/v2/spans",
-		"-interval", "50ms",
-		"-duration", "3m") // a bound should the test die without stopping it
+		"-metrics-addr", demoMetricsAddr,
+		"-zipkin", jaeger.zipkinURL,
+		"-interval", "100ms",
+		"-duration", "4m") // a bound should the test die without stopping it
 	metricsURL := demo.waitFor(t, regexp.MustCompile(`metrics at (http://\S+/metrics)`))
-	metricsTarget := strings.TrimSuffix(strings.TrimPrefix(metricsURL, "http://"), "/metrics")
 
-	prom := startPrometheus(t, prometheus, root, metricsTarget)
+	prom := startPrometheus(t, prometheus, root)
 
 	t.Run("call rate and p99 latency per command", func(t *testing.T) {
-		rates := prom.waitForCommands(t, `sum by (cmd) (rate(ocredigo_redis_client_writes{job="leaderboard"}[30s]))`)
-		p99 := prom.waitForCommands(t, `histogram_quantile(0.99, sum by (le, cmd) (rate(ocredigo_redis_client_roundtrip_latency_bucket{job="leaderboard"}[30s])))`)
+		rates := prom.waitForCommands(t, `sum by (cmd) (rate(ocredigo_redis_client_writes{job="ocredigo-demo"}[30s]))`)
+		p99 := prom.waitForCommands(t, `histogram_quantile(0.99, sum by (le, cmd) (rate(ocredigo_redis_client_roundtrip_latency_bucket{job="ocredigo-demo"}[30s])))`)
 		for _, cmd := range commands {
 			assert.Greater(t, rates[cmd], 0.0, "%s calls/s", cmd)
 			assert.Greater(t, p99[cmd], 0.0, "%s p99 latency (ms)", cmd)
@@ -78,26 +89,22 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("README PromQL returns data", func(t *testing.T) {
+		queries := readmeQueries(t, filepath.Join(root, "README.md"))
+		require.GreaterOrEqual(t, len(queries), 10, "the README's promql blocks")
+		prom.waitForData(t, queries)
+	})
+
 	t.Run("dashboard queries return data", func(t *testing.T) {
 		queries := dashboardQueries(t, filepath.Join(root, "testdata/grafana-dashboard.json"))
 		require.NotEmpty(t, queries)
 		// Closed connections show up after the pool's MaxConnLifetime.
-		waitUntil(t, "every dashboard query returns data", func() (bool, string) {
-			var empty []string
-			for _, q := range queries {
-				res, err := prom.query(q)
-				require.NoError(t, err, "dashboard query %s", q)
-				if len(res) == 0 {
-					empty = append(empty, q)
-				}
-			}
-			return len(empty) == 0, "no data for:\n" + strings.Join(empty, "\n")
-		})
+		prom.waitForData(t, queries)
 	})
 
 	t.Run("metric names of the dashboard and the alerts exist", func(t *testing.T) {
 		exposed := scrapeNames(t, metricsURL)
-		for _, file := range []string{"testdata/grafana-dashboard.json", "testdata/alerts.yml"} {
+		for _, file := range []string{"testdata/grafana-dashboard.json", "testdata/alerts.yml", "README.md"} {
 			used := metricNames(t, filepath.Join(root, file))
 			require.NotEmpty(t, used, file)
 			for _, name := range used {
@@ -120,148 +127,245 @@ func TestDemoEndToEnd(t *testing.T) {
 		})
 	})
 
-	// The demo flushes its spans to Zipkin when it stops.
+	// The demo flushes its spans to Jaeger's Zipkin receiver when it stops.
 	require.NoError(t, demo.stop(), "the demo exits cleanly on SIGTERM:\n%s", demo.out)
 
-	t.Run("zipkin span tree and attributes", func(t *testing.T) {
-		spans, bad := zipkin.take()
-		require.Empty(t, bad, "requests to the collector that are not Zipkin v2 JSON")
-		checkTraces(t, spans, srv.Port())
+	t.Run("span tree read back from Jaeger", func(t *testing.T) {
+		traces := jaeger.waitForTraces(t, "leaderboard")
+		checkTraces(t, traces, srv.Port())
 	})
+}
+
+// jaegerTrace is a trace as Jaeger's query API returns it
+// (GET /api/traces).
+type jaegerTrace struct {
+	TraceID string       `json:"traceID"`
+	Spans   []jaegerSpan `json:"spans"`
+	// Processes holds the service of each span's processID.
+	Processes map[string]struct {
+		ServiceName string `json:"serviceName"`
+	} `json:"processes"`
+}
+
+type jaegerSpan struct {
+	SpanID        string `json:"spanID"`
+	OperationName string `json:"operationName"`
+	References    []struct {
+		RefType string `json:"refType"`
+		SpanID  string `json:"spanID"`
+	} `json:"references"`
+	StartTime int64 `json:"startTime"` // µs since the epoch
+	Duration  int64 `json:"duration"`  // µs
+	Tags      []struct {
+		Key   string `json:"key"`
+		Value any    `json:"value"`
+	} `json:"tags"`
+	ProcessID string `json:"processID"`
+}
+
+// parent is the span's CHILD_OF reference, "" for a root.
+func (s jaegerSpan) parent() string {
+	for _, r := range s.References {
+		if r.RefType == "CHILD_OF" {
+			return r.SpanID
+		}
+	}
+	return ""
+}
+
+// tag returns the value of the span's tag key, as a string, and whether
+// it has one; Jaeger may list a key twice (the Zipkin "error" tag as a
+// string and a bool): the first wins.
+func (s jaegerSpan) tag(key string) (string, bool) {
+	for _, kv := range s.Tags {
+		if kv.Key == key {
+			return fmt.Sprint(kv.Value), true
+		}
+	}
+	return "", false
+}
+
+func (s jaegerSpan) tagValue(key string) string {
+	v, _ := s.tag(key)
+	return v
 }
 
 // checkTraces asserts the tree of every complete round and the
 // attributes of its command spans.
-func checkTraces(t *testing.T, spans []model.SpanModel, redisPort int) {
-	traces := map[model.TraceID][]model.SpanModel{}
-	for _, s := range spans {
-		traces[s.TraceID] = append(traces[s.TraceID], s)
-		require.NotNil(t, s.LocalEndpoint)
-		assert.Equal(t, "leaderboard", s.LocalEndpoint.ServiceName)
-	}
-
-	complete, wrongType, dials := 0, 0, 0
+func checkTraces(t *testing.T, traces []jaegerTrace, redisPort int) {
+	complete, wrongType, dials, pipelined, spans := 0, 0, 0, 0, 0
 	for _, trace := range traces {
-		byParent := map[model.ID][]model.SpanModel{}
-		ids := map[model.ID]bool{}
-		var roots []model.SpanModel
-		for _, s := range trace {
-			ids[s.ID] = true
-			if s.ParentID == nil {
+		byParent := map[string][]jaegerSpan{}
+		ids := map[string]bool{}
+		var roots []jaegerSpan
+		for _, s := range trace.Spans {
+			spans++
+			ids[s.SpanID] = true
+			require.Equal(t, "leaderboard", trace.Processes[s.ProcessID].ServiceName)
+			if p := s.parent(); p == "" {
 				roots = append(roots, s)
 			} else {
-				byParent[*s.ParentID] = append(byParent[*s.ParentID], s)
+				byParent[p] = append(byParent[p], s)
 			}
 		}
-		for _, s := range trace {
-			if s.ParentID != nil {
-				require.True(t, ids[*s.ParentID], "the parent of span %s is in its trace", s.Name)
+		for _, s := range trace.Spans {
+			if p := s.parent(); p != "" {
+				require.True(t, ids[p], "the parent of span %s is in its trace", s.OperationName)
 			}
-			if s.Name == "redis.dial" {
+			if s.OperationName == "redis.dial" {
 				dials++
-				assert.Equal(t, "127.0.0.1", s.Tags["server.address"])
+				assert.Equal(t, "127.0.0.1", s.tagValue("server.address"))
 			}
 		}
-		require.Len(t, roots, 1, "one root span per trace")
+		require.Len(t, roots, 1, "one root span per trace %s", trace.TraceID)
 		root := roots[0]
-		require.Equal(t, "leaderboardmodification", root.Name, "Zipkin lower-cases span names")
-		if _, failed := root.Tags["error"]; failed {
+		require.Equal(t, "leaderboardmodification", root.OperationName, "Zipkin lower-cases span names")
+		if _, failed := root.tag("error"); failed {
 			continue // a round cut by the demo's stop
 		}
 		complete++
 
-		steps := names(children(byParent, root.ID))
+		steps := names(children(byParent, root.SpanID))
 		require.Equal(t, []string{"addtoleaderboard", "scan", "cleanup"}, steps, "steps of a round")
-		for _, step := range children(byParent, root.ID) {
-			cmds := children(byParent, step.ID)
-			require.NotEmpty(t, cmds, "commands of %s", step.Name)
+		for _, step := range children(byParent, root.SpanID) {
+			cmds := children(byParent, step.SpanID)
+			require.NotEmpty(t, cmds, "commands of %s", step.OperationName)
+			if step.OperationName == "cleanup" {
+				require.Equal(t, stepOf["cleanup"], names(cmds), "the pipelined commands of cleanup")
+				zcard, del := cmds[0], cmds[1]
+				// Both were sent before either reply was read.
+				assert.Less(t, del.StartTime, zcard.StartTime+zcard.Duration, "DEL sent before ZCARD's reply")
+				pipelined++
+			}
 			for _, c := range cmds {
-				require.Equal(t, stepOf[step.Name], c.Name, "command of %s", step.Name)
-				assert.Equal(t, model.Client, c.Kind)
-				assert.Equal(t, "redis", c.Tags["db.system"])
-				assert.Equal(t, strings.ToUpper(c.Name), c.Tags["db.operation.name"])
-				assert.Equal(t, "0", c.Tags["db.namespace"])
-				assert.Equal(t, "127.0.0.1", c.Tags["server.address"])
-				assert.Equal(t, strconv.Itoa(redisPort), c.Tags["server.port"])
-				assert.Equal(t, "127.0.0.1", c.Tags["network.peer.address"])
-				assert.NotEmpty(t, c.Tags["redis.bytes_written"])
-				assert.NotEmpty(t, c.Tags["redis.bytes_read"])
-				if c.Tags["db.response.status_code"] == "WRONGTYPE" {
+				require.Contains(t, stepOf[step.OperationName], c.OperationName, "command of %s", step.OperationName)
+				assert.Equal(t, "client", c.tagValue("span.kind"))
+				assert.Equal(t, "redis", c.tagValue("db.system"))
+				assert.Equal(t, strings.ToUpper(c.OperationName), c.tagValue("db.operation.name"))
+				assert.Equal(t, "0", c.tagValue("db.namespace"))
+				assert.Equal(t, "127.0.0.1", c.tagValue("server.address"))
+				assert.Equal(t, strconv.Itoa(redisPort), c.tagValue("server.port"))
+				assert.Equal(t, "127.0.0.1", c.tagValue("network.peer.address"))
+				assert.Regexp(t, `^[1-9][0-9]*$`, c.tagValue("redis.bytes_written"))
+				assert.Regexp(t, `^[1-9][0-9]*$`, c.tagValue("redis.bytes_read"))
+				_, query := c.tag("db.query.text")
+				assert.False(t, query, "db.query.text is off by default")
+				if c.tagValue("db.response.status_code") == "WRONGTYPE" {
 					wrongType++
-					assert.Equal(t, "server", c.Tags["error.type"])
-					assert.NotEmpty(t, c.Tags["error"], "a failed span")
-					assert.Contains(t, c.Tags["opencensus.status_description"], "WRONGTYPE Operation against a key")
+					assert.Equal(t, "zscan", c.OperationName)
+					assert.Equal(t, "server", c.tagValue("error.type"))
+					_, failed := c.tag("error")
+					assert.True(t, failed, "a failed span")
+					assert.Contains(t, c.tagValue("opencensus.status_description"), "WRONGTYPE Operation against a key")
+				} else {
+					_, failed := c.tag("error")
+					assert.False(t, failed, "span %s of %s failed", c.OperationName, step.OperationName)
 				}
 			}
 		}
 	}
-	t.Logf("%d spans, %d traces, %d complete rounds, %d WRONGTYPE spans, %d dials", len(spans), len(traces), complete, wrongType, dials)
+	t.Logf("%d spans, %d traces, %d complete rounds, %d pipelined cleanups, %d WRONGTYPE spans, %d dials",
+		spans, len(traces), complete, pipelined, wrongType, dials)
 	assert.GreaterOrEqual(t, complete, 10, "complete rounds among %d traces", len(traces))
+	assert.Equal(t, complete, pipelined, "every complete round pipelines ZCARD and DEL")
 	assert.Positive(t, wrongType, "every tenth round scans a string: a WRONGTYPE span")
 	assert.Positive(t, dials, "redis.dial spans below the rounds")
 }
 
 // children returns the spans below parent, but the pool's own
 // (redis.pool.get, redis.dial), in the order they started.
-func children(byParent map[model.ID][]model.SpanModel, parent model.ID) []model.SpanModel {
-	var kids []model.SpanModel
+func children(byParent map[string][]jaegerSpan, parent string) []jaegerSpan {
+	var kids []jaegerSpan
 	for _, s := range byParent[parent] {
-		if !strings.HasPrefix(s.Name, "redis.") {
+		if !strings.HasPrefix(s.OperationName, "redis.") {
 			kids = append(kids, s)
 		}
 	}
-	sort.Slice(kids, func(i, j int) bool { return kids[i].Timestamp.Before(kids[j].Timestamp) })
+	sort.SliceStable(kids, func(i, j int) bool { return kids[i].StartTime < kids[j].StartTime })
 	return kids
 }
 
-func names(spans []model.SpanModel) []string {
+func names(spans []jaegerSpan) []string {
 	out := make([]string, len(spans))
 	for i, s := range spans {
-		out[i] = s.Name
+		out[i] = s.OperationName
 	}
 	return out
 }
 
-// dashboardQueries returns the PromQL of every panel of the Grafana
-// dashboard, its variables replaced by what "All" selects.
-func dashboardQueries(t *testing.T, path string) []string {
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var dash struct {
-		Panels []struct {
-			Title   string `json:"title"`
-			Targets []struct {
-				Expr string `json:"expr"`
-			} `json:"targets"`
-		} `json:"panels"`
-	}
-	require.NoError(t, json.Unmarshal(data, &dash), "%s is JSON", path)
-	vars := strings.NewReplacer(`$__rate_interval`, "30s", `"$job"`, `".*"`, `"$name"`, `".*"`, `"$cmd"`, `".*"`)
-	var queries []string
-	for _, p := range dash.Panels {
-		for _, target := range p.Targets {
-			require.NotEmpty(t, target.Expr, "panel %q", p.Title)
-			q := vars.Replace(target.Expr)
-			require.NotContains(t, q, "$", "panel %q uses an unknown variable", p.Title)
-			queries = append(queries, q)
-		}
-	}
-	return queries
+// jaeger is a running Jaeger (all-in-one, memory storage).
+type jaeger struct {
+	zipkinURL string // the Zipkin v2 receiver
+	queryBase string // the query API
+	proc      *process
 }
 
-// metricNames returns the ocredigo metric names a file mentions outside
-// its YAML comments.
-func metricNames(t *testing.T, path string) []string {
-	data, err := os.ReadFile(path)
-	require.NoError(t, err)
-	var names []string
-	for _, line := range strings.Split(string(data), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "#") {
-			names = append(names, regexp.MustCompile(`\bocredigo_[a-z0-9_]+`).FindAllString(line, -1)...)
-		}
+// startJaeger starts Jaeger with e2e/jaeger.yaml, every listener on a free
+// loopback port. The binary is $JAEGER_BIN, or the one tools/jaeger/build.sh
+// builds (once: it is cached outside the repository).
+func startJaeger(t *testing.T, root string) *jaeger {
+	bin := os.Getenv("JAEGER_BIN")
+	if bin == "" {
+		cmd := exec.Command("bash", filepath.Join(root, "tools/jaeger/build.sh"))
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		require.NoError(t, err, "building Jaeger (tools/jaeger/build.sh)")
+		bin = strings.TrimSpace(string(out))
 	}
-	slices.Sort(names)
-	return slices.Compact(names)
+	zipkin, queryHTTP, queryGRPC := freeAddr(t), freeAddr(t), freeAddr(t)
+	j := &jaeger{zipkinURL: "http://" + zipkin + "/api/v2/spans", queryBase: "http://" + queryHTTP}
+	env := []string{"JAEGER_ZIPKIN=" + zipkin, "JAEGER_QUERY_HTTP=" + queryHTTP, "JAEGER_QUERY_GRPC=" + queryGRPC}
+	j.proc = startEnv(t, root, env, bin, "--config", filepath.Join(root, "e2e/jaeger.yaml"))
+	waitUntil(t, "Jaeger is ready", func() (bool, string) {
+		if j.proc.exited() {
+			t.Fatalf("jaeger exited:\n%s", j.proc.out)
+		}
+		resp, err := http.Get(j.queryBase + "/api/services")
+		if err != nil {
+			return false, err.Error()
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return false, resp.Status
+		}
+		// The receiver is up too.
+		c, err := net.Dial("tcp", zipkin)
+		if err != nil {
+			return false, err.Error()
+		}
+		c.Close()
+		return true, ""
+	})
+	return j
+}
+
+// waitForTraces returns the traces of service, once two reads a second
+// apart return the same number of spans (the receiver batches them).
+func (j *jaeger) waitForTraces(t *testing.T, service string) []jaegerTrace {
+	var (
+		traces []jaegerTrace
+		last   = -1
+	)
+	waitUntil(t, "the traces of "+service+" in Jaeger", func() (bool, string) {
+		var res struct {
+			Data   []jaegerTrace `json:"data"`
+			Errors []any         `json:"errors"`
+		}
+		q := url.Values{"service": {service}, "limit": {"100000"}, "lookback": {"1h"}}
+		require.NoError(t, getJSON(j.queryBase+"/api/traces?"+q.Encode(), &res))
+		require.Empty(t, res.Errors, "errors of Jaeger's query API")
+		n := 0
+		for _, tr := range res.Data {
+			n += len(tr.Spans)
+		}
+		stable := n > 0 && n == last
+		last, traces = n, res.Data
+		if !stable {
+			time.Sleep(500 * time.Millisecond)
+		}
+		return stable, fmt.Sprintf("%d spans", n)
+	})
+	return traces
 }
 
 // scrapeNames returns the metric names of a /metrics page.
@@ -283,68 +387,21 @@ func scrapeNames(t *testing.T, url string) map[string]bool {
 	return names
 }
 
-// collector is a Zipkin v2 collector: it decodes the JSON spans posted to
-// it.
-type collector struct {
-	url   string
-	mu    sync.Mutex
-	spans []model.SpanModel
-	bad   []string
-}
-
-func newCollector(t *testing.T) *collector {
-	c := &collector{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var batch []model.SpanModel
-		err := json.NewDecoder(r.Body).Decode(&batch)
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		if r.Method != http.MethodPost || r.URL.Path != "/api/v2/spans" || err != nil {
-			c.bad = append(c.bad, fmt.Sprintf("%s %s: %v", r.Method, r.URL.Path, err))
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		c.spans = append(c.spans, batch...)
-		w.WriteHeader(http.StatusAccepted)
-	}))
-	t.Cleanup(srv.Close)
-	c.url = srv.URL
-	return c
-}
-
-// take returns the spans received and the requests that were not.
-func (c *collector) take() (spans []model.SpanModel, bad []string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.spans, c.bad
-}
-
 // prometheus is a running Prometheus server.
 type prometheus struct {
 	base string
 	proc *process
 }
 
-// startPrometheus starts Prometheus scraping target every second, with the
-// rules of testdata/alerts.yml, storing in a temporary directory.
-func startPrometheus(t *testing.T, bin, root, target string) *prometheus {
+// startPrometheus starts Prometheus with testdata/prometheus.yml as shipped
+// (it scrapes the demo at localhost:9464 every 5 s, with the rules of
+// testdata/alerts.yml), storing in a temporary directory.
+func startPrometheus(t *testing.T, bin, root string) *prometheus {
 	dir := t.TempDir()
-	config := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - %q
-scrape_configs:
-  - job_name: leaderboard
-    static_configs:
-      - targets: [%q]
-`, filepath.Join(root, "testdata/alerts.yml"), target)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(config), 0o644))
-
 	listen := freeAddr(t)
 	p := &prometheus{base: "http://" + listen}
 	p.proc = start(t, dir, bin,
-		"--config.file="+filepath.Join(dir, "prometheus.yml"),
+		"--config.file="+filepath.Join(root, "testdata/prometheus.yml"),
 		"--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+listen,
 		"--log.level=warn")
@@ -410,6 +467,33 @@ func (p *prometheus) waitForCommands(t *testing.T, q string) map[string]float64 
 	return values
 }
 
+// waitForData waits until every query returns at least one sample that is
+// a number (not NaN), and fails naming those that do not.
+func (p *prometheus) waitForData(t *testing.T, queries []string) {
+	waitUntil(t, "every query returns data", func() (bool, string) {
+		var empty []string
+		for _, q := range queries {
+			res, err := p.query(q)
+			require.NoError(t, err, "query %s", q)
+			if !hasNumber(res) {
+				empty = append(empty, q)
+			}
+		}
+		return len(empty) == 0, "no data for:\n" + strings.Join(empty, "\n")
+	})
+}
+
+func hasNumber(res []sample) bool {
+	for _, s := range res {
+		if str, ok := s.Value[1].(string); ok {
+			if v, err := strconv.ParseFloat(str, 64); err == nil && !math.IsNaN(v) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ruleHealth returns the health of every rule Prometheus loaded.
 func (p *prometheus) ruleHealth(t *testing.T) map[string]string {
 	var res struct {
@@ -434,7 +518,12 @@ func (p *prometheus) ruleHealth(t *testing.T) map[string]string {
 }
 
 func (p *prometheus) get(path string, v any) error {
-	resp, err := http.Get(p.base + path)
+	return getJSON(p.base+path, v)
+}
+
+// getJSON decodes the JSON body of a GET.
+func getJSON(url string, v any) error {
+	resp, err := http.Get(url)
 	if err != nil {
 		return err
 	}
@@ -444,7 +533,7 @@ func (p *prometheus) get(path string, v any) error {
 		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("GET %s: %s: %w", path, resp.Status, err)
+		return fmt.Errorf("GET %s: %s: %w", url, resp.Status, err)
 	}
 	return nil
 }
@@ -460,8 +549,14 @@ type process struct {
 // start starts bin in dir; the process is stopped when the test ends and
 // killed should the test binary die.
 func start(t *testing.T, dir, bin string, args ...string) *process {
+	return startEnv(t, dir, nil, bin, args...)
+}
+
+// startEnv is start with env added to the test's environment.
+func startEnv(t *testing.T, dir string, env []string, bin string, args ...string) *process {
 	p := &process{cmd: exec.Command(bin, args...), out: &buffer{}, done: make(chan struct{})}
 	p.cmd.Dir = dir
+	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	require.NoError(t, p.cmd.Start(), "starting %s", bin)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make e2e: the end-to-end test of the demo (e2e/e2e_test.go). Installs
 # redis-server and Prometheus (Debian's prometheus package, which ships
-# promtool) when missing, without starting their services.
+# promtool) when missing, without starting their services, and builds
+# Jaeger once (tools/jaeger/build.sh caches the binary).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +31,9 @@ if ((${#missing[@]})); then
 fi
 prometheus --version 2>&1 | head -1
 
-exec go test -tags e2e -race -count=1 -timeout 5m -v ./e2e/
+# Jaeger, built once and cached outside the repository (tools/jaeger).
+JAEGER_BIN=$(bash tools/jaeger/build.sh)
+export JAEGER_BIN
+
+cd e2e
+exec go test -tags e2e -race -count=1 -timeout 10m -v .

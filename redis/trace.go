@@ -29,23 +29,42 @@ type TraceOptions struct {
 	RootSpans bool
 }
 
-// QueryText selects the db.query.text of command spans.
+// QueryText selects the db.query.text attribute of command spans
+// (TraceOptions.QueryText).
 type QueryText int
 
 const (
-	// QueryTextOff leaves db.query.text out.
-	QueryTextOff QueryText = QueryText(observability.QueryTextOff)
-	// QueryTextSanitized shows the command up to its first key and ? for
-	// each other argument: "SET user:1 ?".
-	QueryTextSanitized QueryText = QueryText(observability.QueryTextSanitized)
-	// QueryTextFull shows every argument, secrets redacted.
-	QueryTextFull QueryText = QueryText(observability.QueryTextFull)
+	// QueryTextOff, the default, leaves db.query.text out.
+	QueryTextOff QueryText = iota
+	// QueryTextSanitized shows the command name and its first key, and ?
+	// for each other argument: "SET user:1 ?".
+	QueryTextSanitized
+	// QueryTextFull shows every argument: "SET user:1 hello". The secret
+	// arguments of AUTH, HELLO ... AUTH, CONFIG SET requirepass and
+	// masterauth, ACL SETUSER and MIGRATE ... AUTH are still redacted.
+	QueryTextFull
+
+	// The values above are those of the internal package, which
+	// TraceOptions converts to: these fail to compile if they drift apart.
+	_ = uint(int(observability.QueryTextFull)-int(QueryTextFull)) + uint(int(QueryTextFull)-int(observability.QueryTextFull))
+	_ = uint(int(observability.QueryTextSanitized)-int(QueryTextSanitized)) + uint(int(QueryTextSanitized)-int(observability.QueryTextSanitized))
 )
 
-// TraceOption changes TraceOptions.
+// TraceOption is a function that edits a TraceOptions: the type of
+// WithDefaultAttributes, kept from the original OpenCensus fork. No function
+// of this package takes a TraceOption; apply one to the TraceOptions you
+// pass to DialTraceOptions or set as Pool.TraceOptions:
+//
+//	opts := redis.TraceOptions{Name: "session-cache"}
+//	redis.WithDefaultAttributes(trace.StringAttribute("tier", "eu-1"))(&opts)
+//	c, err := redis.Dial("tcp", addr, redis.DialTraceOptions(opts))
+//
+// or set TraceOptions.DefaultAttributes directly (ExampleDialTraceOptions
+// does the former).
 type TraceOption func(o *TraceOptions)
 
-// WithDefaultAttributes adds attributes to every span.
+// WithDefaultAttributes returns a TraceOption that appends attrs to
+// TraceOptions.DefaultAttributes, the attributes of every span.
 func WithDefaultAttributes(attrs ...trace.Attribute) TraceOption {
 	return func(o *TraceOptions) {
 		o.DefaultAttributes = append(o.DefaultAttributes, attrs...)

@@ -2,8 +2,9 @@
 // Redis sorted set, whose every command shows up as Prometheus metrics and
 // as spans of a trace.
 //
-//	go run ./examples/leaderboard            # embedded Redis, spans printed
-//	go run ./examples/leaderboard -addr localhost:6379 \
+//	make demo                             # from the repository root, or
+//	cd examples && go run ./leaderboard   # embedded Redis, spans printed
+//	go run ./leaderboard -addr localhost:6379 \
 //		-zipkin http://localhost:9411/api/v2/spans
 //
 // Each round of a worker is one trace:
@@ -14,10 +15,13 @@
 //	├── Scan
 //	│   └── ZSCAN       until the cursor is back to 0; finds the leader
 //	└── Cleanup
+//	    ├── ZCARD       pipelined with the DEL: one round trip, two spans
 //	    └── DEL
 //
 // Every tenth round the Scan step also scans a key holding a string, so
-// that the error metrics and an error span have something to show.
+// that the error metrics and an error span have something to show, and the
+// Cleanup step asks a one-connection pool that does not wait for a second
+// connection, so that the pool's exhaustion metric has something to show.
 //
 // The metrics are served at http://localhost:9464/metrics (-metrics-addr)
 // under the namespace "ocredigo": ocredigo_redis_client_roundtrip_latency_bucket,
@@ -120,10 +124,13 @@ func run(ctx context.Context, cfg config, out, errOut io.Writer) error {
 	fmt.Fprintf(errOut, "leaderboard: Redis at %s%s, metrics at %s, spans %s\n",
 		d.Addr, d.EmbeddedNote(), d.MetricsURL(), d.SpanDestination())
 
-	pool := newPool(d.Addr, cfg.workers)
-	lb := &leaderboard{pool: pool}
+	pool, probe := newPool(d.Addr, cfg.workers), newProbePool(d.Addr)
+	lb := &leaderboard{pool: pool, probe: probe}
 	err = lb.work(ctx, cfg, errOut)
 	if cerr := pool.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := probe.Close(); err == nil {
 		err = cerr
 	}
 	if cerr := d.Close(); err == nil {
@@ -161,9 +168,30 @@ func newPool(addr string, workers int) *redis.Pool {
 	}
 }
 
+// probeName is the name tag of the probe pool's metrics.
+const probeName = clientName + "-probe"
+
+// newProbePool returns a pool of one connection that does not wait: a
+// second Get while the first connection is out fails with
+// redis.ErrPoolExhausted, which the errors view counts as kind "pool",
+// detail "exhausted".
+func newProbePool(addr string) *redis.Pool {
+	opts := redis.TraceOptions{Name: probeName}
+	return &redis.Pool{
+		DialContext: func(ctx context.Context) (redis.Conn, error) {
+			return redis.DialContext(ctx, "tcp", addr, redis.DialTraceOptions(opts),
+				redis.DialConnectTimeout(5*time.Second))
+		},
+		MaxIdle:      1,
+		MaxActive:    1,
+		TraceOptions: opts,
+	}
+}
+
 // leaderboard runs the rounds of the demo.
 type leaderboard struct {
-	pool *redis.Pool
+	pool  *redis.Pool
+	probe *redis.Pool // nil: no exhaustion on purpose
 }
 
 // entry is a player and its score.
@@ -276,10 +304,61 @@ func (lb *leaderboard) round(ctx context.Context, key string, entries []entry, w
 	}
 
 	err = lb.step(ctx, "Cleanup", func(ctx context.Context, c redis.ConnWithContext) error {
-		_, err := c.DoContext(ctx, "DEL", key)
-		return err
+		if withError {
+			if err := lb.exhaustProbe(ctx); err != nil {
+				return err
+			}
+		}
+		// ZCARD and DEL pipelined: two commands, one round trip; each has
+		// its own span, latency and byte counts all the same.
+		if err := c.SendContext(ctx, "ZCARD", key); err != nil {
+			return err
+		}
+		if err := c.SendContext(ctx, "DEL", key); err != nil {
+			return err
+		}
+		if err := c.FlushContext(ctx); err != nil {
+			return err
+		}
+		n, err := redis.Int(c.ReceiveContext(ctx))
+		if err != nil {
+			return fmt.Errorf("ZCARD %s: %w", key, err)
+		}
+		if n != len(entries) {
+			return fmt.Errorf("ZCARD %s: %d players, want %d", key, n, len(entries))
+		}
+		deleted, err := redis.Int(c.ReceiveContext(ctx))
+		if err != nil {
+			return fmt.Errorf("DEL %s: %w", key, err)
+		}
+		if deleted != 1 {
+			return fmt.Errorf("DEL %s: deleted %d keys, want 1", key, deleted)
+		}
+		return nil
 	})
 	return leader, err
+}
+
+// exhaustProbe takes the probe pool's only connection and asks for a
+// second one, which fails with redis.ErrPoolExhausted, as intended. The
+// workers share the probe pool, so the first Get may be the one to fail.
+func (lb *leaderboard) exhaustProbe(ctx context.Context) error {
+	if lb.probe == nil {
+		return nil
+	}
+	first, err := lb.probe.GetContext(ctx)
+	if err == nil {
+		defer first.Close()
+		var second redis.Conn
+		if second, err = lb.probe.GetContext(ctx); err == nil {
+			second.Close()
+		}
+	}
+	if !errors.Is(err, redis.ErrPoolExhausted) {
+		return fmt.Errorf("probe pool: want redis.ErrPoolExhausted, got %v", err)
+	}
+	trace.FromContext(ctx).Annotate(nil, "probe pool exhausted, as intended")
+	return nil
 }
 
 // step runs fn in a child span named name, on a pooled connection whose

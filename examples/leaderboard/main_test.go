@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/openzipkin/zipkin-go/model"
 	"github.com/stretchr/testify/assert"
@@ -56,9 +58,12 @@ func tree(t *testing.T, spans []*trace.SpanData) map[string][]*trace.SpanData {
 
 func newTestLeaderboard(t *testing.T) (*leaderboard, *redistest.Server) {
 	srv := redistest.Start(t, redistest.Options{})
-	pool := newPool(srv.Addr(), 2)
-	t.Cleanup(func() { pool.Close() })
-	return &leaderboard{pool: pool}, srv
+	pool, probe := newPool(srv.Addr(), 2), newProbePool(srv.Addr())
+	t.Cleanup(func() {
+		pool.Close()
+		probe.Close()
+	})
+	return &leaderboard{pool: pool, probe: probe}, srv
 }
 
 var testEntries = []entry{{"alice", 120}, {"bob", 340}, {"carol", 340}, {"dave", 7}}
@@ -80,6 +85,7 @@ func TestRoundSpanTree(t *testing.T) {
 		"LeaderBoardModification/Scan",
 		"LeaderBoardModification/Scan/ZSCAN",
 		"LeaderBoardModification/Cleanup",
+		"LeaderBoardModification/Cleanup/ZCARD",
 		"LeaderBoardModification/Cleanup/DEL",
 	} {
 		assert.Len(t, paths[path], 1, path)
@@ -109,6 +115,7 @@ func TestRoundWithErrorRecordsWrongType(t *testing.T) {
 	require.NoError(t, lb.setup(context.Background()))
 	spans := recordSpans(t)
 	before := wrongTypeErrors(t)
+	exhaustedBefore := exhaustedErrors(t)
 
 	leader, err := lb.round(context.Background(), "leaderboard:failing", testEntries, true)
 	require.NoError(t, err, "the intended WRONGTYPE does not fail the round")
@@ -124,6 +131,46 @@ func TestRoundWithErrorRecordsWrongType(t *testing.T) {
 	assert.Equal(t, "server", failed.Attributes["error.type"])
 	assert.Equal(t, "WRONGTYPE", failed.Attributes["db.response.status_code"])
 	assert.Equal(t, before+1, wrongTypeErrors(t))
+	// The pool records its errors in batches (at most 100 ms late).
+	assert.Eventually(t, func() bool { return exhaustedErrors(t) == exhaustedBefore+1 }, 5*time.Second, 20*time.Millisecond,
+		"the probe pool's exhaustion is counted")
+}
+
+func TestCleanupPipelinesZCARDAndDEL(t *testing.T) {
+	lb, _ := newTestLeaderboard(t)
+	spans := recordSpans(t)
+	_, err := lb.round(context.Background(), "leaderboard:pipelined", testEntries, false)
+	require.NoError(t, err)
+	paths := tree(t, spans.Take())
+	zcard := paths["LeaderBoardModification/Cleanup/ZCARD"]
+	del := paths["LeaderBoardModification/Cleanup/DEL"]
+	require.Len(t, zcard, 1)
+	require.Len(t, del, 1)
+	assert.True(t, zcard[0].StartTime.Before(del[0].StartTime), "ZCARD is sent first")
+	assert.False(t, zcard[0].EndTime.After(del[0].EndTime), "its reply comes first")
+	assert.Equal(t, "ZCARD", zcard[0].Attributes["db.operation.name"])
+}
+
+// exhaustedErrors is the count of the probe pool's exhaustion errors in the
+// errors view.
+func exhaustedErrors(t *testing.T) int64 {
+	return errorCount(t, map[string]string{"name": probeName, "kind": "pool", "detail": "exhausted"})
+}
+
+// errorCount is the count of the errors view's row with the tags want.
+func errorCount(t *testing.T, want map[string]string) int64 {
+	rows, err := view.RetrieveData("redis/client/errors")
+	require.NoError(t, err)
+	for _, row := range rows {
+		tags := map[string]string{}
+		for _, tag := range row.Tags {
+			tags[tag.Key.Name()] = tag.Value
+		}
+		if reflect.DeepEqual(tags, want) {
+			return row.Data.(*view.CountData).Value
+		}
+	}
+	return 0
 }
 
 // wrongTypeErrors is the count of ZSCAN WRONGTYPE errors of the demo's
@@ -162,7 +209,7 @@ func TestEmbeddedRedisServesMetricsAndPrintsTraces(t *testing.T) {
 	resp.Body.Close()
 	require.NoError(t, err)
 	metrics := string(body)
-	for _, cmd := range []string{"ZADD", "ZSCAN", "DEL"} {
+	for _, cmd := range []string{"ZADD", "ZSCAN", "ZCARD", "DEL"} {
 		assertLine(t, metrics, `ocredigo_redis_client_roundtrip_latency_bucket{cmd="`+cmd+`",name="leaderboard",le="+Inf"} `)
 		assertLine(t, metrics, `ocredigo_redis_client_writes{cmd="`+cmd+`",name="leaderboard"} `)
 	}
@@ -227,6 +274,7 @@ func TestSpansGoToZipkin(t *testing.T) {
 	}
 	assert.Equal(t, 1, names["leaderboardmodification"], "zipkin lower-cases names: %v", names)
 	assert.Equal(t, 1, names["zadd"], names)
+	assert.Equal(t, 1, names["zcard"], names)
 	assert.Equal(t, 1, names["del"], names)
 }
 

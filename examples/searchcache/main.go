@@ -1,8 +1,8 @@
 // Command searchcache is an interactive search cache on ocredigo: each line
 // read from standard input is a query, answered from Redis when cached.
 //
-//	go run ./examples/searchcache            # embedded Redis, spans printed
-//	printf 'redis\nredis\n' | go run ./examples/searchcache -addr localhost:6379
+//	cd examples && go run ./searchcache      # embedded Redis, spans printed
+//	printf 'redis\nredis\n' | go run ./searchcache -addr localhost:6379
 //
 // Each query is one Search span. When the cache holds the query (GET finds
 // it) the span is annotated "cache hit" and the entry is deleted (DEL), so

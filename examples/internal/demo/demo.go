@@ -1,6 +1,6 @@
 // Package demo is what the examples need besides their workload: a Redis
-// server (embedded when no address is given), the metric views served for
-// Prometheus, and a span exporter (Zipkin, or trace trees printed).
+// server (embedded when no address is given), the driver's metrics served
+// for Prometheus, and a span exporter (Zipkin, or trace trees printed).
 package demo
 
 import (
@@ -24,7 +24,6 @@ import (
 	openzipkin "github.com/openzipkin/zipkin-go"
 	"github.com/openzipkin/zipkin-go/reporter"
 	zipkinhttp "github.com/openzipkin/zipkin-go/reporter/http"
-	"go.opencensus.io/stats/view"
 	"go.opencensus.io/trace"
 
 	"github.com/ocredigo/redigo/redis"
@@ -36,7 +35,7 @@ import (
 const namespace = "ocredigo"
 
 // Demo is what a run needs besides the workload: the Redis server
-// (embedded when no address is given), the metric views served at
+// (embedded when no address is given), the driver's metrics served at
 // /metrics, and the span exporter.
 type Demo struct {
 	Addr     string
@@ -50,8 +49,9 @@ type Demo struct {
 }
 
 // Start, for the client clientName (its service name in Zipkin and its
-// prefix in messages), starts the embedded Redis when addr is empty, registers the
-// views, serves them at metricsAddr and registers the span exporter:
+// prefix in messages), starts the embedded Redis when addr is empty, turns
+// on the fast metric path, serves it at metricsAddr and registers the span
+// exporter:
 // Zipkin at zipkinURL, or a printer of trace trees to out.
 func Start(clientName, addr, metricsAddr, zipkinURL string, out, errOut io.Writer) (_ *Demo, err error) {
 	d := &Demo{Addr: addr}
@@ -76,9 +76,9 @@ func Start(clientName, addr, metricsAddr, zipkinURL string, out, errOut io.Write
 		d.Addr = d.Embedded.Addr()
 	}
 
-	if err := view.Register(redis.ObservabilityMetricViews...); err != nil {
-		return nil, fmt.Errorf("registering the views: %w", err)
-	}
+	// The fast metric path: the driver aggregates, the Prometheus exporter
+	// reads it through OpenCensus's metric producers.
+	redis.EnableMetrics()
 	exporter, err := prometheus.NewExporter(prometheus.Options{
 		Namespace: namespace,
 		OnError:   func(err error) { fmt.Fprintln(errOut, clientName+": metrics:", err) },
