@@ -27,9 +27,16 @@ type target interface {
 	// pool runs b.N GETs through a pool of poolSize connections from
 	// parallelism×GOMAXPROCS goroutines.
 	pool(b *testing.B, key string, size int, parallelism int)
-	// probe checks, once before any benchmark, that the configuration is
-	// what its name says (instrumentation recording or not).
+	// cannedGet and cannedPipeline are get and pipeline on a connection
+	// over a cannedConn: no kernel, no server.
+	cannedGet(b *testing.B, key string, size int)
+	cannedPipeline(b *testing.B, key string, size int)
+	// probe checks, before and after the benchmarks, that the
+	// configuration is what its name says (instrumentation recording or
+	// not); probeCanned does the same through a cannedConn, and checks
+	// that the client writes the commands the cannedConn expects.
 	probe(key string, size int) error
+	probeCanned(key string, size int) error
 }
 
 // configs are the configurations, by the BENCH_CONFIG value selecting them.
@@ -41,6 +48,7 @@ var configs = map[string]func(addr string) (target, error){
 	"bare":         newBare,
 	"bare-ctx":     newBareCtx,
 	"metrics":      newMetrics,
+	"views":        newViews,
 	"traced":       newTraced,
 	"goredis":      newGoRedis,
 	"goredis-otel": newGoRedisOtel,
@@ -105,14 +113,30 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "bench: configuration %s: %v\n", name, err)
 		return 2
 	}
-	for _, s := range sizes {
-		if err := t.probe(getKey(s.name), s.n); err != nil {
-			fmt.Fprintf(os.Stderr, "bench: configuration %s is not what it claims: %v\n", name, err)
-			return 2
-		}
+	if err := probe(t); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: configuration %s is not what it claims: %v\n", name, err)
+		return 2
 	}
 	current = t
-	return m.Run()
+	code := m.Run()
+	if err := probe(t); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: configuration %s, after the benchmarks, is not what it claims: %v\n", name, err)
+		return 2
+	}
+	return code
+}
+
+// probe runs the probes of t on every value size.
+func probe(t target) error {
+	for _, s := range sizes {
+		if err := t.probe(getKey(s.name), s.n); err != nil {
+			return err
+		}
+		if err := t.probeCanned(getKey(s.name), s.n); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func configNames() []string {
@@ -236,6 +260,24 @@ func BenchmarkPipelineGet(b *testing.B) {
 	t := requireTarget(b)
 	for _, s := range sizes {
 		b.Run(s.name, func(b *testing.B) { t.pipeline(b, getKey(s.name), s.n) })
+	}
+}
+
+// BenchmarkCannedGet is Get on a connection over a cannedConn: the client's
+// CPU per round trip without the kernel or a server.
+func BenchmarkCannedGet(b *testing.B) {
+	t := requireTarget(b)
+	for _, s := range sizes {
+		b.Run(s.name, func(b *testing.B) { t.cannedGet(b, getKey(s.name), s.n) })
+	}
+}
+
+// BenchmarkCannedPipelineGet is PipelineGet over a cannedConn; one op is
+// one GET of a pipeline of pipelineDepth.
+func BenchmarkCannedPipelineGet(b *testing.B) {
+	t := requireTarget(b)
+	for _, s := range sizes {
+		b.Run(s.name, func(b *testing.B) { t.cannedPipeline(b, getKey(s.name), s.n) })
 	}
 }
 

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"net"
 	"testing"
 
 	upstream "github.com/gomodule/redigo/redis"
@@ -59,7 +60,9 @@ type connPool interface {
 
 // redigoTarget runs the workloads on upstream redigo or ocredigo.
 type redigoTarget struct {
-	dial    func() (conn, error)
+	dial func() (conn, error)
+	// newConn makes a connection on a net.Conn of the caller's (NewConn).
+	newConn func(net.Conn) conn
 	newPool func() connPool
 	mode    callMode
 	// newContext makes the context of one benchmark loop, or of one
@@ -154,7 +157,11 @@ func (t *redigoTarget) set(b *testing.B, key string, value []byte) {
 }
 
 func (t *redigoTarget) get(b *testing.B, key string, size int) {
-	c := t.openConn(b)
+	t.getLoop(b, t.openConn(b), key, size)
+}
+
+// getLoop runs b.N GET round trips on c.
+func (t *redigoTarget) getLoop(b *testing.B, c conn, key string, size int) {
 	ctx, end := t.newContext()
 	defer end()
 	if _, err := t.do(ctx, c, "GET", key); err != nil {
@@ -174,7 +181,11 @@ func (t *redigoTarget) get(b *testing.B, key string, size int) {
 }
 
 func (t *redigoTarget) pipeline(b *testing.B, key string, size int) {
-	c := t.openConn(b)
+	t.pipelineLoop(b, t.openConn(b), key, size)
+}
+
+// pipelineLoop runs b.N GETs on c in pipelines of pipelineDepth.
+func (t *redigoTarget) pipelineLoop(b *testing.B, c conn, key string, size int) {
 	ctx, end := t.newContext()
 	defer end()
 	if err := t.pipelineGets(ctx, c, key, size, 1); err != nil {
@@ -300,6 +311,10 @@ type upstreamTarget struct{ redigoTarget }
 
 func (t *upstreamTarget) probe(key string, size int) error { return t.probeGet(key, size) }
 
+func (t *upstreamTarget) probeCanned(key string, size int) error {
+	return t.redigoTarget.probeCanned(key, size)
+}
+
 func newUpstream(addr string) (target, error) {
 	return newUpstreamTarget(addr, plainCalls, endless), nil
 }
@@ -313,7 +328,8 @@ func newUpstreamCtx(addr string) (target, error) {
 func newUpstreamTarget(addr string, mode callMode, newContext func() (context.Context, func())) *upstreamTarget {
 	dial := func() (upstream.Conn, error) { return upstream.Dial("tcp", addr) }
 	return &upstreamTarget{redigoTarget{
-		dial: func() (conn, error) { return dial() },
+		dial:    func() (conn, error) { return dial() },
+		newConn: func(nc net.Conn) conn { return upstream.NewConn(nc, 0, 0) },
 		newPool: func() connPool {
 			return upstreamPool{&upstream.Pool{Dial: dial, MaxIdle: poolSize, MaxActive: poolSize, Wait: true}, mode != plainCalls}
 		},

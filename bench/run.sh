@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# run.sh: the comparison benchmarks of issue 6. Builds the benchmark binary
-# once, starts one redis-server on a free loopback port, runs every
-# configuration in its own process, interleaved round-robin, COUNT times,
-# and prints a benchstat table against upstream and the budget summary.
+# run.sh: the comparison benchmarks (issue 6; budgets of issue 11). Builds
+# the benchmark binary once, starts one redis-server on a free loopback
+# port, runs every configuration in its own process, interleaved
+# round-robin, COUNT times, and prints a benchstat table against upstream,
+# the ratios with the extra CPU per command, the budget verdicts and the
+# wall-time sanity line (a loud warning when upstream's Get/16B takes more
+# than 30 µs: the machine is loaded and round-trip overheads are hidden).
 #
 # Environment:
 #   COUNT      samples per configuration (default 10; QUICK: 2)
 #   BENCHTIME  -test.benchtime of each benchmark (default 0.5s; QUICK: 100x)
 #   BENCH      -test.bench regexp (default .)
-#   CONFIGS    configurations, baseline first (default: all eight)
+#   CONFIGS    configurations, baseline first (default: all nine)
 #   QUICK=1    smoke test: few samples, short runs; the numbers mean nothing
 #   STRICT=1   exit with status 1 when a budget is missed
 #   OUT        directory of the results (default bench/out)
@@ -28,7 +31,7 @@ else
 fi
 BENCH=${BENCH:-.}
 OUT=${OUT:-$here/out}
-read -r -a configs <<<"${CONFIGS:-upstream upstream-ctx bare bare-ctx metrics traced goredis goredis-otel}"
+read -r -a configs <<<"${CONFIGS:-upstream upstream-ctx bare bare-ctx metrics views traced goredis goredis-otel}"
 if [[ ${configs[0]} != upstream ]]; then
 	echo "run.sh: CONFIGS must start with upstream, the baseline" >&2
 	exit 2
@@ -100,6 +103,11 @@ for ((round = 0; round < COUNT; round++)); do
 		fi
 		cat "$OUT/last.log" >>"$OUT/$cfg.txt"
 	done
+	if ((round == 0)); then
+		# Early word on the machine's load: a loaded machine hides the
+		# round-trip overheads, better known before the whole run.
+		"$OUT/ratios" -sanity "upstream=$OUT/upstream.txt" >&2 || true
+	fi
 done
 rm -f "$OUT/last.log"
 

@@ -68,39 +68,100 @@ func TestMedianAndRatio(t *testing.T) {
 
 func TestBudgets(t *testing.T) {
 	base := mustParse(t, "upstream", upstreamOut)
-	// metrics: GET wall 1.04x and CPU 1.30x (over 1.20x); pipeline wall
-	// 1.20x and CPU 1.40x, within budget.
+	// Upstream's medians: Get/16B 21000 ns, 15200 cpu-ns, 4 allocs;
+	// PipelineGet/16B 1050 ns, 755 cpu-ns, 4 allocs.
+	// metrics: GET CPU 1.06x (over 1.05x) and one allocation more;
+	// pipeline CPU +150 ns per command, within +175 ns.
 	metrics := mustParse(t, "metrics", `
-BenchmarkGet/16B-2  1000  21840 ns/op  19760 cpu-ns/op  72 B/op  4 allocs/op
-BenchmarkPipelineGet/16B-2  1000  1260 ns/op  1057 cpu-ns/op  72 B/op  4 allocs/op
+BenchmarkGet/16B-2  1000  21840 ns/op  16112 cpu-ns/op  72 B/op  5 allocs/op
+BenchmarkPipelineGet/16B-2  1000  1260 ns/op  905 cpu-ns/op  72 B/op  4 allocs/op
 `)
 	cs := checks("metrics", metrics, base)
-	if len(cs) != 4 {
+	if len(cs) != 4 { // Get: cpu, allocs; PipelineGet: +cpu, allocs
 		t.Fatalf("%d checks, want 4: %+v", len(cs), cs)
 	}
-	if v := verdict("Get/16B", cs); !strings.HasPrefix(v, "MISS cpu 1.30x > 1.20x") {
-		t.Errorf("Get verdict %q, want a CPU miss", v)
+	if v, want := verdict("Get/16B", cs), "MISS: cpu 1.06x > 1.05x (+912 ns/cmd), allocs 5 > upstream's 4"; v != want {
+		t.Errorf("Get verdict\n%q, want\n%q", v, want)
 	}
-	if v := verdict("PipelineGet/16B", cs); v != "ok" {
-		t.Errorf("PipelineGet verdict %q, want ok", v)
+	if v, want := verdict("PipelineGet/16B", cs), "ok: cpu +150 ns/cmd <= +175 ns (1.20x), allocs 4 <= upstream's 4"; v != want {
+		t.Errorf("PipelineGet verdict\n%q, want\n%q", v, want)
 	}
 
-	// bare: one more allocation than upstream misses, faster is fine.
+	// +176 ns per pipelined command misses, whatever the ratio.
+	metrics = mustParse(t, "metrics", "BenchmarkPipelineGet/16B-2 1000 1000 ns/op 931 cpu-ns/op 72 B/op 4 allocs/op\n")
+	cs = checks("metrics", metrics, base)
+	if v := verdict("PipelineGet/16B", cs); !strings.HasPrefix(v, "MISS: cpu +176 ns/cmd > +175 ns (1.23x)") {
+		t.Errorf("PipelineGet verdict %q, want a +cpu miss", v)
+	}
+
+	// bare: one more allocation than upstream misses, 1 % more CPU misses,
+	// faster is fine; the wall time is not budgeted.
 	bare := mustParse(t, "bare", `
-BenchmarkGet/16B-2  1000  20000 ns/op  15000 cpu-ns/op  72 B/op  5 allocs/op
-BenchmarkPipelineGet/16B-2  1000  1000 ns/op  700 cpu-ns/op  72 B/op  4 allocs/op
+BenchmarkGet/16B-2  1000  30000 ns/op  15000 cpu-ns/op  72 B/op  5 allocs/op
+BenchmarkPipelineGet/16B-2  1000  1000 ns/op  763 cpu-ns/op  72 B/op  4 allocs/op
 `)
 	cs = checks("bare", bare, base)
-	if v := verdict("Get/16B", cs); v != "MISS allocs 1.25x > 1.00x" {
-		t.Errorf("bare Get verdict %q", v)
+	if v, want := verdict("Get/16B", cs), "MISS: allocs 5 > upstream's 4; ok: cpu 0.99x <= 1.00x (-200 ns/cmd)"; v != want {
+		t.Errorf("bare Get verdict\n%q, want\n%q", v, want)
 	}
-	if v := verdict("PipelineGet/16B", cs); v != "ok" {
+	if v := verdict("PipelineGet/16B", cs); !strings.HasPrefix(v, "MISS: cpu 1.01x > 1.00x (+8 ns/cmd)") {
 		t.Errorf("bare PipelineGet verdict %q", v)
 	}
+	if cs := checks("bare-ctx", bare, base); len(cs) != 4 {
+		t.Errorf("bare-ctx has %d checks, want bare's 4", len(cs))
+	}
 
-	// go-redis has no budget.
-	if cs := checks("goredis", bare, base); len(cs) != 0 {
-		t.Errorf("goredis has %d checks, want none", len(cs))
+	// views and go-redis have no budget.
+	for _, config := range []string{"views", "goredis", "goredis-otel", "upstream-ctx"} {
+		if cs := checks(config, bare, base); len(cs) != 0 {
+			t.Errorf("%s has %d checks, want none", config, len(cs))
+		}
+	}
+}
+
+// allWorkloads has one sample of every workload, all equal.
+const allWorkloads = `
+BenchmarkSet/16B-2 1000 20000 ns/op 10000 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkGet/16B-2 1000 20000 ns/op 10000 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkPipelineGet/16B-2 1000 1000 ns/op 700 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkCannedGet/16B-2 1000 200 ns/op 200 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkCannedPipelineGet/16B-2 1000 150 ns/op 150 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkPoolGet/par=2/16B-2 1000 10000 ns/op 9000 cpu-ns/op 72 B/op 4 allocs/op
+BenchmarkPoolGet/par=50/16B-2 1000 10000 ns/op 9000 cpu-ns/op 72 B/op 4 allocs/op
+`
+
+// TestBudgetWorkloads checks which limits apply to which workload.
+func TestBudgetWorkloads(t *testing.T) {
+	base := mustParse(t, "upstream", allWorkloads)
+	in := mustParse(t, "x", allWorkloads)
+	limits := func(config, bench string) string {
+		var out []string
+		for _, c := range checks(config, in, base) {
+			if c.bench == bench {
+				out = append(out, c.limitDescription())
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct{ config, bench, want string }{
+		{"metrics", "Set/16B", "cpu<=1.05x allocs<=+0"},
+		{"metrics", "Get/16B", "cpu<=1.05x allocs<=+0"},
+		{"metrics", "CannedGet/16B", "cpu<=1.05x allocs<=+0"},
+		{"metrics", "PipelineGet/16B", "cpu<=+175 allocs<=+0"},
+		{"metrics", "CannedPipelineGet/16B", "cpu<=+175 allocs<=+0"},
+		{"metrics", "PoolGet/par=50/16B", "cpu<=1.10x allocs<=+0"},
+		{"metrics", "PoolGet/par=2/16B", "allocs<=+0"},
+		{"bare", "CannedPipelineGet/16B", "cpu<=1.00x allocs<=+0"},
+		{"bare-ctx", "PoolGet/par=2/16B", "cpu<=1.00x allocs<=+0"},
+		{"traced", "Set/16B", "wall<=1.15x"},
+		{"traced", "Get/16B", "wall<=1.15x"},
+		{"traced", "CannedGet/16B", ""},
+		{"traced", "PipelineGet/16B", ""},
+		{"views", "Get/16B", ""},
+	} {
+		if got := limits(tc.config, tc.bench); got != tc.want {
+			t.Errorf("%s %s: limits %q, want %q", tc.config, tc.bench, got, tc.want)
+		}
 	}
 }
 
@@ -111,26 +172,87 @@ func TestMissingBenchmarkMissesBudget(t *testing.T) {
 	if len(cs) != 1 || cs[0].met() {
 		t.Fatalf("checks %+v, want one missed check for the absent Get/16B", cs)
 	}
+	if v := verdict("Get/16B", cs); v != "MISS: wall not measured (limit 1.15x)" {
+		t.Errorf("verdict %q", v)
+	}
 }
 
 func TestReport(t *testing.T) {
 	base := mustParse(t, "upstream", upstreamOut)
 	bare := mustParse(t, "bare", upstreamOut)
 	traced := mustParse(t, "traced", "BenchmarkGet/16B-2 1000 25000 ns/op\nBenchmarkPipelineGet/16B-2 1000 900 ns/op\n")
+	views := mustParse(t, "views", `
+BenchmarkGet/16B-2  1000  22000 ns/op  17200 cpu-ns/op  600 B/op  18 allocs/op
+BenchmarkPipelineGet/16B-2  1000  2000 ns/op  1755 cpu-ns/op  600 B/op  18 allocs/op
+`)
+	metrics := mustParse(t, "metrics", `
+BenchmarkGet/16B-2  1000  21000 ns/op  15400 cpu-ns/op  72 B/op  4 allocs/op
+BenchmarkPipelineGet/16B-2  1000  1100 ns/op  855 cpu-ns/op  72 B/op  4 allocs/op
+`)
 	var out strings.Builder
-	missed := report(&out, []input{base, bare, traced})
+	missed := report(&out, []input{base, bare, views, traced, metrics})
 	text := out.String()
 	if missed != 1 {
 		t.Errorf("missed = %d, want 1 (traced GET wall)\n%s", missed, text)
 	}
 	for _, want := range []string{
+		"wall-time sanity: upstream Get/16B median wall 21.0 µs <= 30 µs: ok",
 		"bare (n=3)",
-		"bare: 6/6 met - within budget",
+		"bare: 4/4 met - within budget",
+		"metrics: 4/4 met - within budget",
+		"    ok   PipelineGet/16B              cpu +100 ns/cmd <= +175 ns (1.13x)",
 		"traced: 0/1 met - OVER BUDGET",
-		"MISS wall 1.19x > 1.15x", // traced Get/16B: 25000 / 21000
+		"    MISS Get/16B                      wall 1.19x > 1.15x (+4000 wall ns/cmd)", // 25000 / 21000
+		"MISS: wall 1.19x > 1.15x",
+		"fast path (metrics) next to the view path (views)",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("report lacks %q:\n%s", want, text)
 		}
+	}
+	// The +cpu column: views' PipelineGet costs 1000 ns more than upstream's.
+	if !strings.Contains(text, "  PipelineGet/16B                1.90x   2.32x   +1000") {
+		t.Errorf("report lacks views' PipelineGet row with +1000 ns:\n%s", text)
+	}
+	// views is printed right after metrics, whatever the input order.
+	if m, v, tr := strings.Index(text, "\nmetrics (n="), strings.Index(text, "\nviews (n="), strings.Index(text, "\ntraced (n="); m < 0 || v < m || tr > m && tr < v {
+		t.Errorf("views is not right after metrics (metrics at %d, views at %d, traced at %d):\n%s", m, v, tr, text)
+	}
+}
+
+func TestSanity(t *testing.T) {
+	loaded := mustParse(t, "upstream", "BenchmarkGet/16B-2 1000 45000 ns/op\nBenchmarkGet/16B-2 1000 31000 ns/op\nBenchmarkGet/16B-2 1000 29000 ns/op\n")
+	if s := sanity(loaded); !strings.HasPrefix(s, "WARNING: machine loaded: round-trip overheads hidden") || !strings.Contains(s, "31.0 µs > 30 µs") {
+		t.Errorf("loaded machine: %q", s)
+	}
+	var out strings.Builder
+	report(&out, []input{loaded, loaded})
+	if n := strings.Count(out.String(), "WARNING: machine loaded"); n != 2 {
+		t.Errorf("report warns %d times, want at its start and its end:\n%s", n, out.String())
+	}
+	quiet := mustParse(t, "upstream", "BenchmarkGet/16B-2 1000 30000 ns/op\n")
+	if s := sanity(quiet); !strings.HasSuffix(s, ": ok") {
+		t.Errorf("30 µs: %q, want ok", s)
+	}
+	none := mustParse(t, "upstream", "BenchmarkSet/16B-2 1000 30000 ns/op\n")
+	if s := sanity(none); !strings.Contains(s, "not checked") {
+		t.Errorf("no Get/16B: %q", s)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct {
+		d    float64
+		want string
+	}{{0, "+0"}, {0.4, "+0"}, {-0.4, "+0"}, {174.6, "+175"}, {-12.2, "-12"}, {math.NaN(), "-"}} {
+		if got := formatExtra(tc.d); got != tc.want {
+			t.Errorf("formatExtra(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+	if got := formatRatio(math.Inf(1)); got != "-" {
+		t.Errorf("formatRatio(+Inf) = %q", got)
+	}
+	if got := formatNumber(4.5); got != "4.5" {
+		t.Errorf("formatNumber(4.5) = %q", got)
 	}
 }
