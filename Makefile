@@ -2,7 +2,17 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.7.0
 
-.PHONY: test deps vet lint unit fuzz bench soak demo e2e
+.PHONY: test deps vet lint unit fuzz bench soak demo e2e jaeger
+
+# The library's module is the root; the examples (with their exporters and
+# miniredis), the OpenTelemetry example, the upstream-path compatibility
+# module (compat/, with its redsync test) and the end-to-end test are nested
+# modules of their own, so that none of their dependencies reach a user's
+# build. bench/ and tools/jaeger/ are modules too, used by make bench and
+# make e2e only.
+# (In e2e/, go test without the e2e tag runs only the check that the
+# documented queries name the demo's metrics; make e2e runs the rest.)
+MODULES = . examples examples/otel compat compat/internal/redsynctest e2e
 
 # test: everything CI runs. Installs redis-server (Debian) when missing.
 test: deps vet lint unit
@@ -17,13 +27,15 @@ deps:
 	@redis-server --version
 
 vet:
-	$(GO) vet ./...
+	@for m in $(MODULES); do echo "go vet ($$m)"; (cd $$m && $(GO) vet -tags e2e ./...) || exit 1; done
 
 lint:
-	$(GO) run $(STATICCHECK) ./...
+	@for m in $(MODULES); do echo "staticcheck ($$m)"; (cd $$m && $(GO) run $(STATICCHECK) -tags e2e ./...) || exit 1; done
 
+# unit: every test of every module but the end-to-end test, which is behind
+# the build tag e2e (make e2e).
 unit:
-	$(GO) test -race -count=1 -timeout 15m ./...
+	@for m in $(MODULES); do echo "go test ($$m)"; (cd $$m && $(GO) test -race -count=1 -timeout 15m ./...) || exit 1; done
 
 # fuzz: each decoder fuzz target for FUZZTIME (default 60s); the inputs the
 # fuzzer found interesting are kept in the corpus under testdata/ (commit them).
@@ -50,9 +62,16 @@ soak: deps
 # spans printed. DEMOFLAGS="-addr localhost:6379 -zipkin http://localhost:9411/api/v2/spans"
 DEMOFLAGS ?=
 demo:
-	$(GO) run ./examples/leaderboard $(DEMOFLAGS)
+	cd examples && $(GO) run ./leaderboard $(DEMOFLAGS)
 
-# e2e: the demo against redis-server, scraped by a real Prometheus, spans checked as
-# Zipkin JSON. Installs Debian's prometheus package (and redis-server) when missing.
+# e2e: the demo against redis-server, scraped by a real Prometheus with
+# testdata/prometheus.yml, its spans sent to a real Jaeger and read back.
+# Installs Debian's prometheus package (and redis-server) when missing, and
+# builds Jaeger once (make jaeger).
 e2e:
 	bash e2e/run.sh
+
+# jaeger: builds the Jaeger all-in-one binary of tools/jaeger into a cache
+# outside the repository (when missing) and prints its path.
+jaeger:
+	@bash tools/jaeger/build.sh

@@ -262,8 +262,6 @@ func methodSet(t types.Type) map[string]string {
 // packages spell the same.
 func typeKey(t types.Type) string {
 	switch t := t.(type) {
-	case *types.Alias:
-		return typeKey(types.Unalias(t))
 	case *types.Basic:
 		return t.Name()
 	case *types.Named:

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"math/rand"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -89,14 +89,14 @@ func (s *workloadStats) requireClean(t *testing.T) {
 func runWorkload(t *testing.T, p *redis.Pool, n int, more func(w *worker) bool, networkErrors bool) *workloadStats {
 	t.Helper()
 	stats := &workloadStats{}
-	seed := rand.Uint64()
+	seed := uint64(time.Now().UnixNano())
 	t.Logf("workload seed %d", seed)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		w := &worker{
 			pool:          p,
 			prefix:        fmt.Sprintf("%s:%d:", t.Name(), i),
-			rnd:           rand.New(rand.NewPCG(seed, uint64(i))),
+			rnd:           rand.New(rand.NewSource(int64(seed) + int64(i))),
 			stats:         stats,
 			networkErrors: networkErrors,
 		}
@@ -134,7 +134,7 @@ func (w *worker) step() {
 		return
 	}
 	defer c.Close()
-	switch w.rnd.IntN(6) {
+	switch w.rnd.Intn(6) {
 	case 0:
 		w.setGet(c, func(cmd string, args ...interface{}) (interface{}, error) {
 			return c.Do(cmd, args...)
@@ -144,7 +144,7 @@ func (w *worker) step() {
 			return redis.DoContext(c, ctx, cmd, args...)
 		})
 	case 2:
-		timeout := time.Duration(w.rnd.IntN(3000)) * time.Microsecond
+		timeout := time.Duration(w.rnd.Intn(3000)) * time.Microsecond
 		w.setGet(c, func(cmd string, args ...interface{}) (interface{}, error) {
 			return redis.DoWithTimeout(c, timeout, cmd, args...)
 		})
@@ -165,7 +165,7 @@ func (w *worker) step() {
 // ended, sometimes ending during the step.
 func (w *worker) context() (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithCancel(context.Background())
-	switch r := w.rnd.IntN(100); {
+	switch r := w.rnd.Intn(100); {
 	case r < 55:
 		return ctx, cancel
 	case r < 65:
@@ -176,9 +176,9 @@ func (w *worker) context() (context.Context, context.CancelFunc) {
 		return context.WithDeadline(context.Background(), time.Now().Add(-time.Millisecond))
 	case r < 85:
 		cancel()
-		return context.WithTimeout(context.Background(), time.Duration(w.rnd.IntN(3000))*time.Microsecond)
+		return context.WithTimeout(context.Background(), time.Duration(w.rnd.Intn(3000))*time.Microsecond)
 	default:
-		timer := time.AfterFunc(time.Duration(w.rnd.IntN(2000))*time.Microsecond, cancel)
+		timer := time.AfterFunc(time.Duration(w.rnd.Intn(2000))*time.Microsecond, cancel)
 		return ctx, func() { timer.Stop(); cancel() }
 	}
 }
