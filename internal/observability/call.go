@@ -23,7 +23,7 @@ type Call struct {
 	db      int32 // SELECT's database, -1 for other commands
 	hk      bool  // the pool's housekeeping: not the application's command
 	span    *trace.Span
-	secrets []string // secret arguments, to keep out of recorded error texts
+	secrets *[]string // secret arguments, to keep out of recorded error texts; rare, hence a pointer
 }
 
 // Command returns the command of the call.
@@ -169,7 +169,9 @@ func (o *Conn) Start(ctx context.Context, name string, args []interface{}) Call 
 	if client.wantSpan(ctx) {
 		call.span = o.startSpan(ctx, client, name, cmd, args)
 		if call.span.IsRecordingEvents() && cmd.Flags&commandinfo.SecretArgs != 0 {
-			call.secrets = secretValues(cmd, args)
+			if secrets := secretValues(cmd, args); len(secrets) > 0 {
+				call.secrets = &secrets
+			}
 		}
 	}
 	return call

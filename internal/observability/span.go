@@ -66,7 +66,7 @@ func (o *Conn) endSpan(call *Call, r Result) {
 			if statusCode != "" {
 				attrs = append(attrs, trace.StringAttribute("db.response.status_code", statusCode))
 			}
-			span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(RedactSecrets(errText, call.secrets), maxStatusText)})
+			span.SetStatus(trace.Status{Code: statusCodeOf(kind), Message: truncate(redactCallSecrets(errText, call.secrets), maxStatusText)})
 		}
 		span.AddAttributes(attrs...)
 	}
@@ -97,6 +97,13 @@ func secretValues(cmd *commandinfo.Command, args []interface{}) []string {
 		}
 	}
 	return out
+}
+
+func redactCallSecrets(text string, secrets *[]string) string {
+	if secrets == nil {
+		return text
+	}
+	return RedactSecrets(text, *secrets)
 }
 
 // RedactSecrets replaces every occurrence of a secret in text: a server

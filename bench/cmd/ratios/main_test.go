@@ -146,7 +146,7 @@ func TestBudgetWorkloads(t *testing.T) {
 	for _, tc := range []struct{ config, bench, want string }{
 		{"metrics", "Set/16B", "cpu<=1.05x allocs<=+0"},
 		{"metrics", "Get/16B", "cpu<=1.05x allocs<=+0"},
-		{"metrics", "CannedGet/16B", "cpu<=1.05x allocs<=+0"},
+		{"metrics", "CannedGet/16B", "cpu<=+175 allocs<=+0"},
 		{"metrics", "PipelineGet/16B", "cpu<=+175 allocs<=+0"},
 		{"metrics", "CannedPipelineGet/16B", "cpu<=+175 allocs<=+0"},
 		{"metrics", "PoolGet/par=50/16B", "cpu<=1.10x allocs<=+0"},
