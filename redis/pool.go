@@ -161,7 +161,7 @@ func (p *Pool) GetWithContext(ctx context.Context) Conn {
 	if err != nil {
 		return errorConn{err}
 	}
-	c.ctx = context.WithoutCancel(ctx)
+	c.detach(ctx)
 	return c
 }
 
@@ -176,7 +176,7 @@ func (p *Pool) GetContext(ctx context.Context) (Conn, error) {
 		return errorConn{err}, err
 	}
 	if observability.HasSpan(ctx) {
-		c.ctx = context.WithoutCancel(ctx)
+		c.detach(ctx)
 	}
 	return c, nil
 }

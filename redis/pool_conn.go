@@ -33,10 +33,13 @@ const (
 // activeConn is a connection handed out by a pool. It tracks the state the
 // application's commands change so that Close can restore it.
 type activeConn struct {
-	p     *Pool
-	pc    *poolConn       // nil once closed
-	ctx   context.Context // the parent of the spans of its plain calls, or nil
-	state connState
+	p   *Pool
+	pc  *poolConn       // nil once closed
+	ctx context.Context // the parent of the spans of its plain calls, or nil
+	// detached is the context of GetContext without its deadline and
+	// cancellation, kept here so that making it allocates nothing.
+	detached detachedContext
+	state    connState
 }
 
 // track records the state change of a command once it was sent: err is
@@ -106,6 +109,22 @@ func (ac *activeConn) selectsDialedDB(pc Conn, args []interface{}) bool {
 	}
 	return err == nil && db == int64(c.db)
 }
+
+// detach makes ctx, without its deadline and cancellation, the parent of
+// the connection's plain calls.
+func (ac *activeConn) detach(ctx context.Context) {
+	ac.detached.parent = ctx
+	ac.ctx = &ac.detached
+}
+
+// detachedContext is a context's values without its deadline and
+// cancellation, as context.WithoutCancel makes, in a value of ours.
+type detachedContext struct{ parent context.Context }
+
+func (*detachedContext) Deadline() (time.Time, bool)         { return time.Time{}, false }
+func (*detachedContext) Done() <-chan struct{}               { return nil }
+func (*detachedContext) Err() error                          { return nil }
+func (d *detachedContext) Value(key interface{}) interface{} { return d.parent.Value(key) }
 
 // context is the context of a call without its own: the one given to
 // GetWithContext, or none.

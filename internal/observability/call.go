@@ -270,19 +270,19 @@ func (o *Conn) apply(s sample) {
 	if producerOn.Load() {
 		cs := o.shard.Load().command(s.cmd)
 		if s.latency >= 0 {
-			cs.latency.add(s.latency)
+			count(latencyScale.bounds, cs.latency[:], &cs.sums[0], s.latency)
 		}
 		if s.written >= 0 {
-			cs.written.add(int64(s.written))
-		}
-		if s.keyLen >= 0 {
-			cs.keyLen.add(int64(s.keyLen))
+			count(byteScale.bounds, cs.written[:], &cs.sums[1], int64(s.written))
 		}
 		if s.read >= 0 {
-			cs.read.add(int64(s.read))
+			count(byteScale.bounds, cs.read[:], &cs.sums[2], int64(s.read))
+		}
+		if s.keyLen >= 0 {
+			count(byteScale.bounds, cs.keyLen[:], &cs.sums[3], int64(s.keyLen))
 		}
 		if s.valueLen >= 0 {
-			cs.valueLen.add(int64(s.valueLen))
+			count(byteScale.bounds, cs.valueLen[:], &cs.sums[4], int64(s.valueLen))
 		}
 	}
 	if commandViewsOn() {

@@ -16,7 +16,7 @@ import (
 type histogram struct {
 	bounds []int64
 	counts []atomic.Int64 // len(bounds)+1
-	sum    atomic.Int64
+	sum    *atomic.Int64
 }
 
 // scale describes how a histogram's base unit maps to the unit its metric
@@ -41,19 +41,29 @@ func newScale(viewBounds []float64, perUnit float64) *scale {
 }
 
 func (s *scale) newHistogram() histogram {
-	return histogram{bounds: s.bounds, counts: make([]atomic.Int64, len(s.bounds)+1)}
+	return histogram{bounds: s.bounds, counts: make([]atomic.Int64, len(s.bounds)+1), sum: new(atomic.Int64)}
 }
 
-// add counts one sample. The bucket is found from the lowest bound up:
-// Redis latencies and sizes sit in the first few buckets, where a linear
-// scan is shorter than a binary search and its branches predictable.
-func (h *histogram) add(v int64) {
+// over returns the histogram whose counters are counts and sum, memory of
+// a larger series.
+func (s *scale) over(counts []atomic.Int64, sum *atomic.Int64) histogram {
+	return histogram{bounds: s.bounds, counts: counts, sum: sum}
+}
+
+// add counts one sample.
+func (h *histogram) add(v int64) { count(h.bounds, h.counts, h.sum, v) }
+
+// count counts v into counts (one per bucket of bounds) and sum. The
+// bucket is found from the lowest bound up: Redis latencies and sizes sit
+// in the first few buckets, where a linear scan is shorter than a binary
+// search and its branches predictable.
+func count(bounds []int64, counts []atomic.Int64, sum *atomic.Int64, v int64) {
 	i := 0
-	for i < len(h.bounds) && v >= h.bounds[i] {
+	for i < len(bounds) && v >= bounds[i] {
 		i++
 	}
-	h.counts[i].Add(1)
-	h.sum.Add(v)
+	counts[i].Add(1)
+	sum.Add(v)
 }
 
 // count returns the number of samples.

@@ -72,12 +72,13 @@ var publications = catalogue()
 // catalogue describes every view of the catalogue; it copies what it
 // needs, because registering a view sorts its tag keys in place.
 func catalogue() []*publication {
-	cmdDist := func(pick func(*cmdSeries) *histogram, s *scale) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
+	cmdDist := func(pick func(*cmdSeries) histogram, s *scale) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
 		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
 			eachCommand(n, func(cmd string, series []*cmdSeries) {
 				d := s.newDistribution()
 				for _, cs := range series {
-					pick(cs).addTo(d, s)
+					h := pick(cs)
+					h.addTo(d, s)
 				}
 				if d.Count > 0 {
 					add(map[string]string{"name": n.name, "cmd": cmd}, metricdata.NewDistributionPoint(now, d))
@@ -85,12 +86,13 @@ func catalogue() []*publication {
 			})
 		}
 	}
-	cmdCount := func(pick func(*cmdSeries) *histogram) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
+	cmdCount := func(pick func(*cmdSeries) histogram) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
 		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
 			eachCommand(n, func(cmd string, series []*cmdSeries) {
 				var total int64
 				for _, cs := range series {
-					total += pick(cs).count()
+					h := pick(cs)
+					total += h.count()
 				}
 				if total > 0 {
 					add(map[string]string{"name": n.name, "cmd": cmd}, metricdata.NewInt64Point(now, total))
@@ -117,13 +119,13 @@ func catalogue() []*publication {
 		}
 	}
 	readers := map[*view.View]func(*names, time.Time, func(map[string]string, metricdata.Point)){
-		redigo.RoundtripLatencyView:  cmdDist(func(c *cmdSeries) *histogram { return &c.latency }, latencyScale),
-		redigo.BytesWrittenView:      cmdDist(func(c *cmdSeries) *histogram { return &c.written }, byteScale),
-		redigo.BytesReadView:         cmdDist(func(c *cmdSeries) *histogram { return &c.read }, byteScale),
-		redigo.KeyLengthView:         cmdDist(func(c *cmdSeries) *histogram { return &c.keyLen }, byteScale),
-		redigo.ValueLengthView:       cmdDist(func(c *cmdSeries) *histogram { return &c.valueLen }, byteScale),
-		redigo.WritesView:            cmdCount(func(c *cmdSeries) *histogram { return &c.written }),
-		redigo.ReadsView:             cmdCount(func(c *cmdSeries) *histogram { return &c.read }),
+		redigo.RoundtripLatencyView:  cmdDist((*cmdSeries).latencyHist, latencyScale),
+		redigo.BytesWrittenView:      cmdDist((*cmdSeries).writtenHist, byteScale),
+		redigo.BytesReadView:         cmdDist((*cmdSeries).readHist, byteScale),
+		redigo.KeyLengthView:         cmdDist((*cmdSeries).keyLenHist, byteScale),
+		redigo.ValueLengthView:       cmdDist((*cmdSeries).valueLenHist, byteScale),
+		redigo.WritesView:            cmdCount((*cmdSeries).writtenHist),
+		redigo.ReadsView:             cmdCount((*cmdSeries).readHist),
 		redigo.DialLatencyView:       nameDist(func(s *nameSeries) *histogram { return &s.dial }),
 		redigo.PoolWaitLatencyView:   nameDist(func(s *nameSeries) *histogram { return &s.poolWait }),
 		redigo.ConnectionsOpenView:   states(0, 2),

@@ -20,22 +20,40 @@ var (
 	byteScale    = newScale(redigo.ByteBounds, 1)
 )
 
-// cmdSeries aggregates one (name, command) in one shard. The writes and
-// reads counters are the counts of the bytes histograms: a command counts
-// as written when its bytes were, a reply as read when its bytes were.
+// cmdSeries aggregates one (name, command) in one shard, in one block of
+// memory: a command touches the line of the sums and one line per
+// histogram, and no header. The writes and reads counters are the counts
+// of the bytes histograms: a command counts as written when its bytes
+// were, a reply as read when its bytes were.
 type cmdSeries struct {
-	latency, written, read, keyLen, valueLen histogram
+	sums     [5]atomic.Int64 // latency, written, read, keyLen, valueLen
+	latency  [latencyBuckets]atomic.Int64
+	written  [byteBuckets]atomic.Int64
+	read     [byteBuckets]atomic.Int64
+	keyLen   [byteBuckets]atomic.Int64
+	valueLen [byteBuckets]atomic.Int64
 }
 
-func newCmdSeries() *cmdSeries {
-	return &cmdSeries{
-		latency:  latencyScale.newHistogram(),
-		written:  byteScale.newHistogram(),
-		read:     byteScale.newHistogram(),
-		keyLen:   byteScale.newHistogram(),
-		valueLen: byteScale.newHistogram(),
+// The bucket counts of the catalogue's bounds (checked at init).
+const (
+	latencyBuckets = 22
+	byteBuckets    = 15
+)
+
+func init() {
+	if len(latencyScale.bounds)+1 != latencyBuckets || len(byteScale.bounds)+1 != byteBuckets {
+		panic("observability: the catalogue's bucket bounds changed: update latencyBuckets and byteBuckets")
 	}
 }
+
+func newCmdSeries() *cmdSeries { return new(cmdSeries) }
+
+// The series' histograms, for reading.
+func (c *cmdSeries) latencyHist() histogram  { return latencyScale.over(c.latency[:], &c.sums[0]) }
+func (c *cmdSeries) writtenHist() histogram  { return byteScale.over(c.written[:], &c.sums[1]) }
+func (c *cmdSeries) readHist() histogram     { return byteScale.over(c.read[:], &c.sums[2]) }
+func (c *cmdSeries) keyLenHist() histogram   { return byteScale.over(c.keyLen[:], &c.sums[3]) }
+func (c *cmdSeries) valueLenHist() histogram { return byteScale.over(c.valueLen[:], &c.sums[4]) }
 
 // shard holds one shard's command series, by command ID, made on first use.
 type shard struct {

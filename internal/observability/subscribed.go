@@ -43,7 +43,20 @@ func float64Subscribed(m *stats.Float64Measure) bool {
 	return !layoutKnown || readFlag(unsafe.Pointer(m))
 }
 
-func init() { layoutKnown = probeLayout() }
+func init() {
+	layoutKnown = probeLayout()
+	for i, m := range []unsafe.Pointer{
+		unsafe.Pointer(redigo.MRoundtripLatencyMilliseconds), unsafe.Pointer(redigo.MBytesWritten),
+		unsafe.Pointer(redigo.MBytesRead), unsafe.Pointer(redigo.MWrites), unsafe.Pointer(redigo.MReads),
+		unsafe.Pointer(redigo.MKeyLength), unsafe.Pointer(redigo.MValueLength),
+	} {
+		commandFlags[i] = &(*measureHeader)(m).desc.subs
+	}
+}
+
+// commandFlags are the flags of the measures of commands, read on every
+// command: side by side, in one cache line.
+var commandFlags [7]*int32
 
 // probeLayout registers and unregisters a view on a measure of its own,
 // and checks that the flag reads 0 before and 1 after.
@@ -63,8 +76,13 @@ func probeLayout() bool {
 
 // commandViewsOn reports whether a view uses a measure of commands.
 func commandViewsOn() bool {
-	return float64Subscribed(redigo.MRoundtripLatencyMilliseconds) ||
-		int64Subscribed(redigo.MBytesWritten) || int64Subscribed(redigo.MBytesRead) ||
-		int64Subscribed(redigo.MWrites) || int64Subscribed(redigo.MReads) ||
-		int64Subscribed(redigo.MKeyLength) || int64Subscribed(redigo.MValueLength)
+	if !layoutKnown {
+		return true
+	}
+	for _, f := range &commandFlags {
+		if atomic.LoadInt32(f) == 1 {
+			return true
+		}
+	}
+	return false
 }
