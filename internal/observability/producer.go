@@ -52,9 +52,6 @@ func DisableProducer() {
 	}
 }
 
-// ProducerEnabled reports whether the producer is on.
-func ProducerEnabled() bool { return producerOn.Load() }
-
 // metricsOn reports whether any metric path wants a command measured.
 func metricsOn() bool { return producerOn.Load() || commandViewsOn() }
 
