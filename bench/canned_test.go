@@ -141,11 +141,7 @@ func (t *redigoTarget) probeCanned(key string, size int) error {
 	}
 	ctx, end := t.newContext()
 	defer end()
-	reply, err := t.do(ctx, c, "GET", key)
-	if err != nil {
-		return fmt.Errorf("canned GET: %w", err)
-	}
-	if err := checkValue(reply, size); err != nil {
+	if err := t.checkedGet(ctx, c, key, size); err != nil {
 		return fmt.Errorf("canned GET: %w", err)
 	}
 	if err := t.pipelineGets(ctx, c, key, size, 3); err != nil {

@@ -139,25 +139,7 @@ func (ct *goredisClusterTarget) pipeline(b *testing.B, key string, size int) {
 	ctx, end := ct.t.newContext()
 	defer end()
 	cmds := make([]*goredis.StringCmd, pipelineDepth)
-	run := func(cmds []*goredis.StringCmd) error {
-		pipe := ct.rdb.Pipeline()
-		for i := range cmds {
-			cmds[i] = pipe.Get(ctx, key)
-		}
-		if _, err := pipe.Exec(ctx); err != nil {
-			return err
-		}
-		for _, cmd := range cmds {
-			v, err := cmd.Bytes()
-			if err != nil {
-				return err
-			}
-			if err := checkValue(v, size); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	run := func(cmds []*goredis.StringCmd) error { return pipelineGets(ctx, ct.rdb, key, size, cmds) }
 	if err := run(cmds[:1]); err != nil {
 		b.Fatal(err)
 	}

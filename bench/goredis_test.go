@@ -159,8 +159,11 @@ func (t *goredisTarget) pipeline(b *testing.B, key string, size int) {
 	})
 }
 
+// pipeliner is a go-redis client of one server or of a cluster.
+type pipeliner interface{ Pipeline() goredis.Pipeliner }
+
 // pipelineGets runs len(cmds) GETs in one pipeline.
-func pipelineGets(ctx context.Context, rdb *goredis.Client, key string, size int, cmds []*goredis.StringCmd) error {
+func pipelineGets(ctx context.Context, rdb pipeliner, key string, size int, cmds []*goredis.StringCmd) error {
 	pipe := rdb.Pipeline()
 	for i := range cmds {
 		cmds[i] = pipe.Get(ctx, key)

@@ -299,6 +299,11 @@ func (t *redigoTarget) probeGet(key string, size int) error {
 	}
 	ctx, end := t.newContext()
 	defer end()
+	return t.checkedGet(ctx, c, key, size)
+}
+
+// checkedGet runs one GET of key on c and checks its value.
+func (t *redigoTarget) checkedGet(ctx context.Context, c conn, key string, size int) error {
 	reply, err := t.do(ctx, c, "GET", key)
 	if err != nil {
 		return err

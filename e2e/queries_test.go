@@ -122,4 +122,3 @@ func metricNames(t *testing.T, path string) []string {
 	slices.Sort(names)
 	return slices.Compact(names)
 }
-
