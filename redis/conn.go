@@ -323,44 +323,57 @@ func (c *conn) send(ctx context.Context, cmd string, args []interface{}) error {
 		return err
 	}
 	g := c.guard(ctx)
-	_, err := c.writeCommand(ctx, cmd, args)
+	var call observability.Call
+	answered, err := c.writeCall(ctx, &call, cmd, args)
+	if answered {
+		c.queue(&call)
+	}
 	return c.end(g, err, observability.OpWrite)
 }
 
-// writeCommand buffers a command and queues it for its reply; a large
-// buffer is written out on the way, hence the deadline. It returns the
-// number of replies awaited, this command's included (none when replies
-// are off).
-func (c *conn) writeCommand(ctx context.Context, cmd string, args []interface{}) (int, error) {
-	call := c.obs.Start(ctx, cmd, args)
-	fail := func(err error) (int, error) {
-		c.obs.Finish(&call, observability.Result{Err: err, Op: observability.OpWrite})
-		return 0, err
+// queue adds a written command to those awaiting a reply. A connection
+// broken meanwhile will not read it: the call ends at once.
+func (c *conn) queue(call *observability.Call) {
+	c.mu.Lock()
+	broken := c.err != nil
+	if !broken {
+		c.pending.push(call)
 	}
+	c.mu.Unlock()
+	if broken {
+		c.obs.Finish(call, observability.Result{Err: net.ErrClosed, Op: observability.OpRead})
+	}
+}
+
+// writeCall buffers a command (a large buffer is written out on the way,
+// hence the deadline) and starts its call in *call; it reports whether a
+// reply is due, for the caller to queue the call or keep it. A call that
+// fails here, or that expects no reply (replies are off), has ended.
+func (c *conn) writeCall(ctx context.Context, call *observability.Call, cmd string, args []interface{}) (bool, error) {
+	c.obs.Start(ctx, call, cmd, args)
 	t, ok := deadline(ctx, c.writeTimeout)
 	if !ok {
-		return fail(context.DeadlineExceeded)
+		return false, c.writeFailed(call, context.DeadlineExceeded)
 	}
 	if err := c.setWriteDeadline(ctx, t); err != nil {
-		return fail(err)
+		return false, c.writeFailed(call, err)
 	}
 	n, keyLen, err := c.bw.WriteCommand(cmd, args, call.KeyIndex())
 	if err != nil {
-		return fail(err)
+		return false, c.writeFailed(call, err)
 	}
 	call.Written(n, keyLen)
 	answered, mode := call.Command().Replies(args, c.replyMode)
 	c.replyMode = mode
-	c.mu.Lock()
-	if answered {
-		c.pending.push(call)
-	}
-	queued := c.pending.len()
-	c.mu.Unlock()
 	if !answered {
-		c.obs.Finish(&call, observability.Result{NoReply: true})
+		c.obs.Finish(call, observability.Result{NoReply: true})
 	}
-	return queued, nil
+	return answered, nil
+}
+
+func (c *conn) writeFailed(call *observability.Call, err error) error {
+	c.obs.Finish(call, observability.Result{Err: err, Op: observability.OpWrite})
+	return err
 }
 
 func (c *conn) Flush() error { return c.flush(context.Background()) }
@@ -434,7 +447,11 @@ func (c *conn) readDeadlineFor(ctx context.Context, timeout time.Duration) error
 // In pub/sub more replies arrive than commands were sent: a reply with no
 // command pending is a push, and the connection is usable again after
 // unsubscribing.
-func (c *conn) readReply() (interface{}, error) {
+func (c *conn) readReply() (interface{}, error) { return c.readReplyOf(nil) }
+
+// readReplyOf reads a reply and completes own with it, or, with own nil,
+// the oldest pending command.
+func (c *conn) readReplyOf(own *observability.Call) (interface{}, error) {
 	reply, wire, payload, err := c.br.ReadReply()
 	if err != nil {
 		return nil, err
@@ -444,17 +461,21 @@ func (c *conn) readReply() (interface{}, error) {
 	if e, ok := reply.(Error); ok {
 		errMsg = string(e)
 	}
-	c.mu.Lock()
-	call, ok := c.pending.pop()
-	c.mu.Unlock()
-	if !ok {
-		call = observability.PushCall
+	call := own
+	if call == nil {
+		c.mu.Lock()
+		popped, ok := c.pending.pop()
+		c.mu.Unlock()
+		if !ok {
+			popped = observability.PushCall
+		}
+		call = &popped
 	}
 	res := observability.Result{Reply: reply, ErrMsg: errMsg, Read: wire, Payload: payload}
 	if call.Timed() {
 		res.Arrived = c.arrival()
 	}
-	c.obs.Finish(&call, res)
+	c.obs.Finish(call, res)
 	return reply, nil
 }
 
@@ -500,43 +521,50 @@ func (c *conn) DoContext(ctx context.Context, cmd string, args ...interface{}) (
 // pending command and then cmd's. Do("") returns the pending replies as a
 // slice; otherwise the last reply is returned with the first error reply.
 // While replies are off (CLIENT REPLY OFF), cmd expects none and Do
-// returns nil after reading the replies still due.
+// returns nil after reading the replies still due. cmd's call is not
+// queued: do keeps it, and ends it itself if the connection breaks.
 func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args []interface{}) (interface{}, error) {
 	if err := c.begin(ctx, observability.OpWrite); err != nil {
 		return nil, err
 	}
-	var pending int
-	if cmd == "" {
-		c.mu.Lock()
-		pending = c.pending.len()
-		c.mu.Unlock()
-		if pending == 0 && c.bw.Buffered() == 0 {
-			return nil, nil
-		}
+	c.mu.Lock()
+	earlier := c.pending.len()
+	c.mu.Unlock()
+	if cmd == "" && earlier == 0 && c.bw.Buffered() == 0 {
+		return nil, nil
 	}
 
 	g := c.guard(ctx)
+	var own observability.Call
+	var ownDue bool // own awaits its reply
 	var err error
+	fail := func(err error, op observability.Op) (interface{}, error) {
+		err = c.end(g, err, op)
+		if ownDue {
+			c.obs.Finish(&own, observability.Result{Err: err, Op: op})
+		}
+		return nil, err
+	}
 	if cmd != "" {
-		pending, err = c.writeCommand(ctx, cmd, args)
+		ownDue, err = c.writeCall(ctx, &own, cmd, args)
 	}
 	if err == nil {
 		err = c.flushBuffer(ctx)
 	}
 	if err != nil {
-		return nil, c.end(g, err, observability.OpWrite)
+		return fail(err, observability.OpWrite)
 	}
-	if pending > 0 {
+	if earlier > 0 || ownDue {
 		if err = c.readDeadlineFor(ctx, timeout); err != nil {
-			return nil, c.end(g, err, observability.OpRead)
+			return fail(err, observability.OpRead)
 		}
 	}
 
 	if cmd == "" {
-		replies := make([]interface{}, pending)
+		replies := make([]interface{}, earlier)
 		for i := range replies {
 			if replies[i], err = c.readReply(); err != nil {
-				return nil, c.end(g, err, observability.OpRead)
+				return fail(err, observability.OpRead)
 			}
 		}
 		if err := c.end(g, nil, observability.OpRead); err != nil {
@@ -547,13 +575,26 @@ func (c *conn) do(ctx context.Context, timeout time.Duration, cmd string, args [
 
 	var reply interface{}
 	var replyErr error
-	for i := 0; i < pending; i++ {
-		if reply, err = c.readReply(); err != nil {
-			return nil, c.end(g, err, observability.OpRead)
-		}
-		if e, ok := reply.(Error); ok && replyErr == nil {
+	keep := func(r interface{}) {
+		reply = r
+		if e, ok := r.(Error); ok && replyErr == nil {
 			replyErr = e
 		}
+	}
+	for i := 0; i < earlier; i++ {
+		r, err := c.readReply()
+		if err != nil {
+			return fail(err, observability.OpRead)
+		}
+		keep(r)
+	}
+	if ownDue {
+		r, err := c.readReplyOf(&own)
+		if err != nil {
+			return fail(err, observability.OpRead)
+		}
+		ownDue = false
+		keep(r)
 	}
 	if err := c.end(g, nil, observability.OpRead); err != nil {
 		return nil, err
@@ -585,7 +626,7 @@ type callQueue struct {
 
 func (q *callQueue) len() int { return q.size }
 
-func (q *callQueue) push(call observability.Call) {
+func (q *callQueue) push(call *observability.Call) {
 	if q.size == len(q.calls) {
 		grown := make([]observability.Call, max(8, 2*len(q.calls)))
 		for i := 0; i < q.size; i++ {
@@ -593,7 +634,7 @@ func (q *callQueue) push(call observability.Call) {
 		}
 		q.calls, q.head = grown, 0
 	}
-	q.calls[(q.head+q.size)%len(q.calls)] = call
+	q.calls[(q.head+q.size)%len(q.calls)] = *call
 	q.size++
 }
 

@@ -99,9 +99,9 @@
 //
 //	view.Register(redis.ObservabilityMetricViews...) // exact: OpenCensus views (RetrieveData, view exporters)
 //
-// EnableMetrics costs a few atomic adds per command; the views cost what
-// OpenCensus's view worker costs per measurement, several times a
-// pipelined command. A metric whose view is registered is left to the
+// EnableMetrics costs a few integer adds per command, under a lock of the
+// connection's own; the views cost what OpenCensus's view worker costs per
+// measurement, several times a pipelined command. A metric whose view is registered is left to the
 // view, so both can be on without an exporter seeing a metric twice. The
 // view path hands its measurements to OpenCensus in batches, at least
 // every 100 ms and when a connection closes. With neither on, nothing is

@@ -2,6 +2,7 @@ package observability
 
 import (
 	"context"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -101,7 +102,7 @@ const (
 type Conn struct {
 	client atomic.Pointer[Client]
 	peer   Peer
-	shard  atomic.Pointer[shard]
+	series atomic.Pointer[connSeries]        // made at the first command counted
 	attrs  atomic.Pointer[[]trace.Attribute] // of every command span; nil when stale
 	state  atomic.Int32
 	db     atomic.Int32 // the selected database, for db.namespace
@@ -122,6 +123,9 @@ type Conn struct {
 // NewConn returns the recorder of a connection to peer.
 func (c *Client) NewConn(peer Peer) *Conn {
 	o := &Conn{peer: peer}
+	// A connection the application drops unclosed still has its counts
+	// folded into its name's when it is collected.
+	runtime.SetFinalizer(o, (*Conn).retireSeries)
 	o.db.Store(int32(peer.DB))
 	o.bind(c)
 	return o
@@ -139,22 +143,45 @@ func (o *Conn) Peer() Peer {
 
 func (o *Conn) bind(c *Client) {
 	o.client.Store(c)
-	o.shard.Store(c.names.series.pickShard())
+	if old := o.series.Swap(nil); old != nil {
+		old.retire()
+	}
+}
+
+// commandSeries returns the connection's command series, made and listed
+// with its name's at the first call.
+func (o *Conn) commandSeries(client *Client) *connSeries {
+	if cs := o.series.Load(); cs != nil {
+		return cs
+	}
+	cs := client.names.series.newConn()
+	if o.series.CompareAndSwap(nil, cs) {
+		return cs
+	}
+	cs.retire() // another goroutine's came first
+	return o.series.Load()
+}
+
+// retireSeries folds the connection's command series into its name's.
+func (o *Conn) retireSeries() {
+	if cs := o.series.Load(); cs != nil {
+		cs.retire()
+	}
 }
 
 // Start begins the record of a command about to be written: the start of
 // its latency, and its span when ctx holds a recording parent span or the
 // client asks for root spans.
-func (o *Conn) Start(ctx context.Context, name string, args []interface{}) Call {
+func (o *Conn) Start(ctx context.Context, call *Call, name string, args []interface{}) {
 	cmd := o.lastCmd
 	if cmd == nil || name != o.lastName {
 		cmd = commandinfo.Lookup(name)
 		o.lastName, o.lastCmd = name, cmd
 	}
-	call := Call{cmd: cmd, keyLen: -1, db: -1}
+	*call = Call{cmd: cmd, keyLen: -1, db: -1}
 	if isHousekeeping(ctx) {
 		call.hk = true
-		return call
+		return
 	}
 	if o.state.Load() == unnamed {
 		o.Adopt(nil)
@@ -174,7 +201,6 @@ func (o *Conn) Start(ctx context.Context, name string, args []interface{}) Call 
 			}
 		}
 	}
-	return call
 }
 
 func selectedDB(arg interface{}) int32 {
@@ -268,21 +294,12 @@ func (o *Conn) record(s sample) {
 func (o *Conn) apply(s sample) {
 	client := o.client.Load()
 	if producerOn.Load() {
-		cs := o.shard.Load().command(s.cmd)
-		if s.latency >= 0 {
-			count(latencyScale.bounds, cs.latency[:], &cs.sums[0], s.latency)
-		}
-		if s.written >= 0 {
-			count(byteScale.bounds, cs.written[:], &cs.sums[1], int64(s.written))
-		}
-		if s.read >= 0 {
-			count(byteScale.bounds, cs.read[:], &cs.sums[2], int64(s.read))
-		}
-		if s.keyLen >= 0 {
-			count(byteScale.bounds, cs.keyLen[:], &cs.sums[3], int64(s.keyLen))
-		}
-		if s.valueLen >= 0 {
-			count(byteScale.bounds, cs.valueLen[:], &cs.sums[4], int64(s.valueLen))
+		series := o.commandSeries(client)
+		if counts := series.lockCommand(s.cmd); counts != nil {
+			counts.count(&s)
+			series.mu.Unlock()
+		} else {
+			series.owner.countLate(&s)
 		}
 	}
 	if commandViewsOn() {
@@ -347,6 +364,7 @@ func (o *Conn) Close() {
 	if o.state.Load() == unnamed {
 		o.Adopt(nil)
 	}
+	o.retireSeries()
 	o.batch.flush()
 }
 

@@ -44,26 +44,25 @@ func (s *scale) newHistogram() histogram {
 	return histogram{bounds: s.bounds, counts: make([]atomic.Int64, len(s.bounds)+1), sum: new(atomic.Int64)}
 }
 
-// over returns the histogram whose counters are counts and sum, memory of
-// a larger series.
-func (s *scale) over(counts []atomic.Int64, sum *atomic.Int64) histogram {
-	return histogram{bounds: s.bounds, counts: counts, sum: sum}
-}
-
 // add counts one sample.
 func (h *histogram) add(v int64) { count(h.bounds, h.counts, h.sum, v) }
 
-// count counts v into counts (one per bucket of bounds) and sum. The
-// bucket is found from the lowest bound up: Redis latencies and sizes sit
-// in the first few buckets, where a linear scan is shorter than a binary
-// search and its branches predictable.
+// count counts v into counts (one per bucket of bounds) and sum.
 func count(bounds []int64, counts []atomic.Int64, sum *atomic.Int64, v int64) {
+	counts[bucketOf(bounds, v)].Add(1)
+	sum.Add(v)
+}
+
+// bucketOf returns the index of v's bucket, found from the lowest bound
+// up: Redis latencies and sizes sit in the first few buckets, where a
+// linear scan is shorter than a binary search and its branches
+// predictable.
+func bucketOf(bounds []int64, v int64) int {
 	i := 0
 	for i < len(bounds) && v >= bounds[i] {
 		i++
 	}
-	counts[i].Add(1)
-	sum.Add(v)
+	return i
 }
 
 // count returns the number of samples.

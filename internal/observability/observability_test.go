@@ -160,7 +160,8 @@ var (
 // oneGET runs the recorder through a GET of "key" answered with "value",
 // as the connection does: 24 bytes written, 11 read.
 func oneGET(o *Conn) {
-	call := o.Start(context.Background(), "GET", getArgs)
+	var call Call
+	o.Start(context.Background(), &call, "GET", getArgs)
 	call.Written(24, 3)
 	o.Finish(&call, Result{Reply: getReply, Read: 11, Payload: 5})
 }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	redigo "github.com/ocredigo/redigo"
-	"github.com/ocredigo/redigo/internal/commandinfo"
 	"go.opencensus.io/metric/metricdata"
 	"go.opencensus.io/metric/metricproducer"
 	"go.opencensus.io/stats/view"
@@ -69,32 +68,22 @@ var publications = catalogue()
 // catalogue describes every view of the catalogue; it copies what it
 // needs, because registering a view sorts its tag keys in place.
 func catalogue() []*publication {
-	cmdDist := func(pick func(*cmdSeries) histogram, s *scale) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
+	cmdDist := func(m int) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
 		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
-			eachCommand(n, func(cmd string, series []*cmdSeries) {
-				d := s.newDistribution()
-				for _, cs := range series {
-					h := pick(cs)
-					h.addTo(d, s)
+			for _, t := range n.totals {
+				if d := t.counts.distribution(m); d.Count > 0 {
+					add(map[string]string{"name": n.name, "cmd": t.cmd.Name}, metricdata.NewDistributionPoint(now, d))
 				}
-				if d.Count > 0 {
-					add(map[string]string{"name": n.name, "cmd": cmd}, metricdata.NewDistributionPoint(now, d))
-				}
-			})
+			}
 		}
 	}
-	cmdCount := func(pick func(*cmdSeries) histogram) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
+	cmdCount := func(m int) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
 		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
-			eachCommand(n, func(cmd string, series []*cmdSeries) {
-				var total int64
-				for _, cs := range series {
-					h := pick(cs)
-					total += h.count()
+			for _, t := range n.totals {
+				if total := t.counts.samples(m); total > 0 {
+					add(map[string]string{"name": n.name, "cmd": t.cmd.Name}, metricdata.NewInt64Point(now, total))
 				}
-				if total > 0 {
-					add(map[string]string{"name": n.name, "cmd": cmd}, metricdata.NewInt64Point(now, total))
-				}
-			})
+			}
 		}
 	}
 	nameDist := func(pick func(*nameSeries) *histogram) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
@@ -116,13 +105,13 @@ func catalogue() []*publication {
 		}
 	}
 	readers := map[*view.View]func(*names, time.Time, func(map[string]string, metricdata.Point)){
-		redigo.RoundtripLatencyView:  cmdDist((*cmdSeries).latencyHist, latencyScale),
-		redigo.BytesWrittenView:      cmdDist((*cmdSeries).writtenHist, byteScale),
-		redigo.BytesReadView:         cmdDist((*cmdSeries).readHist, byteScale),
-		redigo.KeyLengthView:         cmdDist((*cmdSeries).keyLenHist, byteScale),
-		redigo.ValueLengthView:       cmdDist((*cmdSeries).valueLenHist, byteScale),
-		redigo.WritesView:            cmdCount((*cmdSeries).writtenHist),
-		redigo.ReadsView:             cmdCount((*cmdSeries).readHist),
+		redigo.RoundtripLatencyView:  cmdDist(mLatency),
+		redigo.BytesWrittenView:      cmdDist(mWritten),
+		redigo.BytesReadView:         cmdDist(mRead),
+		redigo.KeyLengthView:         cmdDist(mKeyLen),
+		redigo.ValueLengthView:       cmdDist(mValueLen),
+		redigo.WritesView:            cmdCount(mWritten),
+		redigo.ReadsView:             cmdCount(mRead),
 		redigo.DialLatencyView:       nameDist(func(s *nameSeries) *histogram { return &s.dial }),
 		redigo.PoolWaitLatencyView:   nameDist(func(s *nameSeries) *histogram { return &s.poolWait }),
 		redigo.ConnectionsOpenView:   states(0, 2),
@@ -205,23 +194,8 @@ func metricType(v *view.View) metricdata.Type {
 	return metricdata.TypeCumulativeInt64
 }
 
-// eachCommand calls f with every command of n that has series, and the
-// series of its shards.
-func eachCommand(n *names, f func(cmd string, series []*cmdSeries)) {
-	names := commandinfo.Names()
-	series := make([]*cmdSeries, 0, len(n.series.shards))
-	for id := range names {
-		series = series[:0]
-		for i := range n.series.shards {
-			if cs := n.series.shards[i].cmds[id].Load(); cs != nil {
-				series = append(series, cs)
-			}
-		}
-		if len(series) > 0 {
-			f(names[id], series)
-		}
-	}
-}
+// readMu serializes reads: they share the names' totals.
+var readMu sync.Mutex
 
 // Read implements metricproducer.Producer.
 func (*producer) Read() []*metricdata.Metric {
@@ -234,6 +208,17 @@ func (*producer) Read() []*metricdata.Metric {
 		return true
 	})
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
+	// One read of every name's command series serves all the publications.
+	readMu.Lock()
+	defer readMu.Unlock()
+	for _, n := range all {
+		n.totals = n.series.commandTotals()
+	}
+	defer func() {
+		for _, n := range all {
+			n.totals = nil
+		}
+	}()
 	now := time.Now()
 	var metrics []*metricdata.Metric
 	for _, p := range publications {
