@@ -362,10 +362,7 @@ func TestRedactSecrets(t *testing.T) {
 // The cluster's series are published by the producer, and those of a node
 // that left stop being published.
 func TestClusterSeriesOnTheFastPath(t *testing.T) {
-	EnableProducer()
-	defer DisableProducer()
-	run++
-	name := fmt.Sprintf("cluster-%d", run)
+	name := onFastPath(t, "cluster")
 	ClusterRedirect(context.Background(), name, "10.0.0.1:7000", "MOVED", 42, "10.0.0.2:7000")
 	ClusterRedirect(context.Background(), name, "10.0.0.1:7000", "MOVED", 42, "10.0.0.2:7000")
 	ClusterRetry(context.Background(), name, "10.0.0.2:7000", "TRYAGAIN")

@@ -31,14 +31,20 @@ func liveConns(name string) int {
 	return len(s.live)
 }
 
+// onFastPath turns the producer on for the test and returns a client name
+// of its own for this run (-count=2).
+func onFastPath(t *testing.T, prefix string) string {
+	EnableProducer()
+	t.Cleanup(DisableProducer)
+	run++
+	return fmt.Sprintf("%s-%d", prefix, run)
+}
+
 // A connection's counts outlive it: closing folds them into its name's,
 // and a reply that ends after the close (another goroutine closed the
 // connection) still counts.
 func TestClosedConnectionsKeepTheirCounts(t *testing.T) {
-	EnableProducer()
-	defer DisableProducer()
-	run++
-	name := fmt.Sprintf("closed-%d", run)
+	name := onFastPath(t, "closed")
 	client := NewClient(Options{Name: name})
 	conns := []*Conn{client.NewConn(Peer{}), client.NewConn(Peer{}), client.NewConn(Peer{})}
 	for _, o := range conns {
@@ -69,10 +75,7 @@ func TestClosedConnectionsKeepTheirCounts(t *testing.T) {
 // A connection dropped unclosed is folded in when the collector finds it:
 // its counts stay published and its series are not kept for ever.
 func TestUnclosedConnectionIsFoldedWhenCollected(t *testing.T) {
-	EnableProducer()
-	defer DisableProducer()
-	run++
-	name := fmt.Sprintf("dropped-%d", run)
+	name := onFastPath(t, "dropped")
 	dropAfterOneGET(name)
 	for i := 0; i < 100 && liveConns(name) > 0; i++ {
 		FlushViews() // a batch for the view path keeps its connection until recorded
@@ -98,10 +101,7 @@ func dropAfterOneGET(name string) {
 // Connections counting while the producer reads: every command is counted
 // once, and the race detector sees no unguarded access.
 func TestCountingWhileReading(t *testing.T) {
-	EnableProducer()
-	defer DisableProducer()
-	run++
-	name := fmt.Sprintf("concurrent-%d", run)
+	name := onFastPath(t, "concurrent")
 	client := NewClient(Options{Name: name})
 	const conns, commands = 8, 200
 	var wg sync.WaitGroup
