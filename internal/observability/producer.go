@@ -60,7 +60,14 @@ type publication struct {
 	view       *view.View
 	descriptor metricdata.Descriptor
 	keys       []string // label keys, sorted as OpenCensus sorts a view's tag keys
-	read       func(n *names, now time.Time, add func(labels map[string]string, p metricdata.Point))
+	read       func(n *nameReading, now time.Time, add func(labels map[string]string, p metricdata.Point))
+}
+
+// nameReading is one name as a Read sees it: its command series are summed
+// once, for all the publications.
+type nameReading struct {
+	*names
+	totals []cmdTotal
 }
 
 var publications = catalogue()
@@ -68,8 +75,8 @@ var publications = catalogue()
 // catalogue describes every view of the catalogue; it copies what it
 // needs, because registering a view sorts its tag keys in place.
 func catalogue() []*publication {
-	cmdDist := func(m int) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
-		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+	cmdDist := func(m int) func(*nameReading, time.Time, func(map[string]string, metricdata.Point)) {
+		return func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			for _, t := range n.totals {
 				if d := t.counts.distribution(m); d.Count > 0 {
 					add(map[string]string{"name": n.name, "cmd": t.cmd.Name}, metricdata.NewDistributionPoint(now, d))
@@ -77,8 +84,8 @@ func catalogue() []*publication {
 			}
 		}
 	}
-	cmdCount := func(m int) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
-		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+	cmdCount := func(m int) func(*nameReading, time.Time, func(map[string]string, metricdata.Point)) {
+		return func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			for _, t := range n.totals {
 				if total := t.counts.samples(m); total > 0 {
 					add(map[string]string{"name": n.name, "cmd": t.cmd.Name}, metricdata.NewInt64Point(now, total))
@@ -86,8 +93,8 @@ func catalogue() []*publication {
 			}
 		}
 	}
-	nameDist := func(pick func(*nameSeries) *histogram) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
-		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+	nameDist := func(pick func(*nameSeries) *histogram) func(*nameReading, time.Time, func(map[string]string, metricdata.Point)) {
+		return func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			d := latencyScale.newDistribution()
 			pick(n.series).addTo(d, latencyScale)
 			if d.Count > 0 {
@@ -95,8 +102,8 @@ func catalogue() []*publication {
 			}
 		}
 	}
-	states := func(from, to int) func(*names, time.Time, func(map[string]string, metricdata.Point)) {
-		return func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+	states := func(from, to int) func(*nameReading, time.Time, func(map[string]string, metricdata.Point)) {
+		return func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			for i := from; i < to; i++ {
 				if v := n.series.states[i].Load(); v > 0 {
 					add(map[string]string{"name": n.name, "state": connStates[i]}, metricdata.NewInt64Point(now, v))
@@ -104,7 +111,7 @@ func catalogue() []*publication {
 			}
 		}
 	}
-	readers := map[*view.View]func(*names, time.Time, func(map[string]string, metricdata.Point)){
+	readers := map[*view.View]func(*nameReading, time.Time, func(map[string]string, metricdata.Point)){
 		redigo.RoundtripLatencyView:  cmdDist(mLatency),
 		redigo.BytesWrittenView:      cmdDist(mWritten),
 		redigo.BytesReadView:         cmdDist(mRead),
@@ -116,7 +123,7 @@ func catalogue() []*publication {
 		redigo.PoolWaitLatencyView:   nameDist(func(s *nameSeries) *histogram { return &s.poolWait }),
 		redigo.ConnectionsOpenView:   states(0, 2),
 		redigo.ConnectionsClosedView: states(2, len(connStates)),
-		redigo.PoolConnectionsView: func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+		redigo.PoolConnectionsView: func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			idle, active := n.series.idle.Load(), n.series.active.Load()
 			if idle == 0 && active == 0 && !n.series.hasPool.Load() {
 				return
@@ -124,7 +131,7 @@ func catalogue() []*publication {
 			add(map[string]string{"name": n.name, "state": StateIdle}, metricdata.NewInt64Point(now, idle))
 			add(map[string]string{"name": n.name, "state": StateActive}, metricdata.NewInt64Point(now, active))
 		},
-		redigo.ErrorsView: func(n *names, now time.Time, add func(map[string]string, metricdata.Point)) {
+		redigo.ErrorsView: func(n *nameReading, now time.Time, add func(map[string]string, metricdata.Point)) {
 			n.series.errs.Range(func(k, v any) bool {
 				key := k.(errorKey)
 				add(map[string]string{"name": n.name, "cmd": key.cmd, "kind": key.kind, "detail": key.detail},
@@ -141,7 +148,7 @@ func catalogue() []*publication {
 }
 
 // describe returns the publication of view v, whose series read reads.
-func describe(v *view.View, read func(*names, time.Time, func(map[string]string, metricdata.Point))) *publication {
+func describe(v *view.View, read func(*nameReading, time.Time, func(map[string]string, metricdata.Point))) *publication {
 	p := &publication{view: v, read: read}
 	for _, k := range v.TagKeys {
 		p.keys = append(p.keys, k.Name())
@@ -194,31 +201,18 @@ func metricType(v *view.View) metricdata.Type {
 	return metricdata.TypeCumulativeInt64
 }
 
-// readMu serializes reads: they share the names' totals.
-var readMu sync.Mutex
-
 // Read implements metricproducer.Producer.
 func (*producer) Read() []*metricdata.Metric {
 	if !producerOn.Load() {
 		return nil
 	}
-	var all []*names
+	var all []*nameReading
 	byName.Range(func(_, v any) bool {
-		all = append(all, v.(*names))
+		n := v.(*names)
+		all = append(all, &nameReading{names: n, totals: n.series.commandTotals()})
 		return true
 	})
 	sort.Slice(all, func(i, j int) bool { return all[i].name < all[j].name })
-	// One read of every name's command series serves all the publications.
-	readMu.Lock()
-	defer readMu.Unlock()
-	for _, n := range all {
-		n.totals = n.series.commandTotals()
-	}
-	defer func() {
-		for _, n := range all {
-			n.totals = nil
-		}
-	}()
 	now := time.Now()
 	var metrics []*metricdata.Metric
 	for _, p := range publications {

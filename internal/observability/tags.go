@@ -25,7 +25,6 @@ type names struct {
 	name   string
 	series *nameSeries
 	cmd    []atomic.Pointer[tagCtx] // by commandinfo ID
-	totals []cmdTotal               // the command series during a read of the producer (readMu)
 }
 
 var byName sync.Map // name -> *names
