@@ -247,39 +247,27 @@ func BenchmarkSet(b *testing.B) {
 	}
 }
 
-func BenchmarkGet(b *testing.B) {
+// getsBySize runs a GET workload of the target for every value size.
+func getsBySize(b *testing.B, workload func(t target, b *testing.B, key string, size int)) {
 	t := requireTarget(b)
 	for _, s := range sizes {
-		b.Run(s.name, func(b *testing.B) { t.get(b, getKey(s.name), s.n) })
+		b.Run(s.name, func(b *testing.B) { workload(t, b, getKey(s.name), s.n) })
 	}
 }
+
+func BenchmarkGet(b *testing.B) { getsBySize(b, target.get) }
 
 // BenchmarkPipelineGet counts pipelined commands: one op is one GET of a
 // pipeline of pipelineDepth.
-func BenchmarkPipelineGet(b *testing.B) {
-	t := requireTarget(b)
-	for _, s := range sizes {
-		b.Run(s.name, func(b *testing.B) { t.pipeline(b, getKey(s.name), s.n) })
-	}
-}
+func BenchmarkPipelineGet(b *testing.B) { getsBySize(b, target.pipeline) }
 
 // BenchmarkCannedGet is Get on a connection over a cannedConn: the client's
 // CPU per round trip without the kernel or a server.
-func BenchmarkCannedGet(b *testing.B) {
-	t := requireTarget(b)
-	for _, s := range sizes {
-		b.Run(s.name, func(b *testing.B) { t.cannedGet(b, getKey(s.name), s.n) })
-	}
-}
+func BenchmarkCannedGet(b *testing.B) { getsBySize(b, target.cannedGet) }
 
 // BenchmarkCannedPipelineGet is PipelineGet over a cannedConn; one op is
 // one GET of a pipeline of pipelineDepth.
-func BenchmarkCannedPipelineGet(b *testing.B) {
-	t := requireTarget(b)
-	for _, s := range sizes {
-		b.Run(s.name, func(b *testing.B) { t.cannedPipeline(b, getKey(s.name), s.n) })
-	}
-}
+func BenchmarkCannedPipelineGet(b *testing.B) { getsBySize(b, target.cannedPipeline) }
 
 func BenchmarkPoolGet(b *testing.B) {
 	t := requireTarget(b)

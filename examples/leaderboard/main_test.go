@@ -176,18 +176,7 @@ func errorCount(t *testing.T, want map[string]string) int64 {
 // wrongTypeErrors is the count of ZSCAN WRONGTYPE errors of the demo's
 // client in the errors view.
 func wrongTypeErrors(t *testing.T) int64 {
-	rows, err := view.RetrieveData("redis/client/errors")
-	require.NoError(t, err)
-	for _, row := range rows {
-		tags := map[string]string{}
-		for _, tag := range row.Tags {
-			tags[tag.Key.Name()] = tag.Value
-		}
-		if tags["name"] == clientName && tags["cmd"] == "ZSCAN" && tags["kind"] == "server" && tags["detail"] == "WRONGTYPE" {
-			return row.Data.(*view.CountData).Value
-		}
-	}
-	return 0
+	return errorCount(t, map[string]string{"name": clientName, "cmd": "ZSCAN", "kind": "server", "detail": "WRONGTYPE"})
 }
 
 func TestEmbeddedRedisServesMetricsAndPrintsTraces(t *testing.T) {

@@ -242,10 +242,7 @@ func readMetrics(match string) map[string]*metricdata.Metric {
 // The producer describes every metric as OpenCensus describes the
 // registered view, and leaves the metrics of registered views to them.
 func TestProducerMatchesViews(t *testing.T) {
-	EnableProducer()
-	defer DisableProducer()
-	run++
-	match := fmt.Sprintf("match-%d", run)
+	match := onFastPath(t, "match")
 	fast := NewClient(Options{Name: match}).NewConn(Peer{})
 	oneGET(fast)
 	fast.Client().dialed(dialSample{latency: time.Millisecond})
